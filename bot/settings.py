@@ -1,0 +1,114 @@
+"""Settings from the environment and `.env`; names are fixed because operators script them."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LANGUAGES = ("zh", "en")
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_proxy: str | None = None
+    database_path: str = "data/minqing.sqlite3"
+    # NoDecode: written "1,2" by operators, not as a JSON list.
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    staff_chat_id: int | None = None
+    timezone: str = "Asia/Shanghai"
+    default_language: str = "zh"
+    office_name: str = "群众工作服务室"
+    office_address: str = "市文物旅游局党政办公室"
+    office_phone: str = "0000-00000000"
+    # Working days Monday-Friday; the hours are the office's opening hours.
+    office_hours: str = "09:00-17:00"
+    petition_accept_days: int = Field(15, ge=1, le=365)
+    handle_days: int = Field(60, ge=1, le=3650)
+    extension_days: int = Field(30, ge=0, le=3650)
+    auto_close_days: int = Field(7, ge=1, le=365)
+    log_level: str = "INFO"
+
+    @field_validator("bot_token", "telegram_proxy", "staff_chat_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("office_hours")
+    @classmethod
+    def _check_hours(cls, value: str) -> str:
+        match = _HOURS.match(value)
+        if not match:
+            raise ValueError("must look like 09:00-17:00")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60) or (h1, m1) >= (h2, m2):
+            raise ValueError("must be a start before an end within one day, like 09:00-17:00")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def opening_hours(self) -> tuple[time, time]:
+        match = _HOURS.match(self.office_hours)
+        assert match
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        return time(h1, m1), time(h2, m2)
+
+    @property
+    def token(self) -> str | None:
+        return self.bot_token.get_secret_value() if self.bot_token else None
+
+
+class SettingsError(Exception):
+    """One line naming the key that is wrong; start-up stops with exit code 2."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise SettingsError(f"Invalid setting {key}: {first['msg']}") from None
