@@ -31,6 +31,9 @@ class InboxMark:
 
     update_id: int
     done: bool = False
+    attempt: int = 1
+    final: bool = True
+    error: str | None = None
 
 
 current_inbox: ContextVar[InboxMark | None] = ContextVar("current_inbox", default=None)
@@ -88,13 +91,14 @@ class Database:
             raise RuntimeError("database is not open")
         return self._conn
 
-    async def write(self, work: Callable[[Tx], T]) -> T:
+    async def write(self, work: Callable[[Tx], T], *, completes_update: bool = True) -> T:
         """Run `work` in one IMMEDIATE transaction on the database thread.
 
         When an inbox update is being processed, its row is marked done in the same
-        transaction, so the update's effect and its completion commit together.
+        transaction, so the update's effect and its completion commit together
+        (`completes_update=False` for bookkeeping that is not the update's effect).
         """
-        mark = current_inbox.get()
+        mark = current_inbox.get() if completes_update else None
         pending_mark = mark if mark is not None and not mark.done else None
         tx, result = await self.conn._execute(self._run_write, work, pending_mark)
         if pending_mark is not None:

@@ -449,7 +449,10 @@ class Outbox(Repo):
             if row is not None:
                 payload = json.loads(row["payload"])
                 if len(payload["media"]) < 10:
-                    payload["media"].extend(message.payload["media"])
+                    for part in message.payload["media"]:
+                        if part.pop("_first_only", False):
+                            part.pop("caption", None)
+                        payload["media"].append(part)
                     self.c.execute(
                         "UPDATE outbox SET payload = ? WHERE id = ?",
                         (json.dumps(payload, ensure_ascii=False), row["id"]),

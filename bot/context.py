@@ -1,0 +1,31 @@
+"""The typed context: handlers reach the services and the person asking without string lookups."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from storage.models import User
+
+if TYPE_CHECKING:
+    from bot.runtime import Minqing
+
+
+class MinqingContext(CallbackContext[ExtBot, dict, dict, dict]):
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.actor: User | None = None
+
+    @property
+    def minqing(self) -> Minqing:
+        return self.application.bot_data["minqing"]
+
+    @property
+    def me(self) -> User:
+        """The person asking, as loaded (and recorded) before any handler ran."""
+        if self.actor is None:
+            raise RuntimeError("no actor for this update")
+        return self.actor

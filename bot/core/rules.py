@@ -1,0 +1,114 @@
+"""The case desk's rules as plain functions: no Telegram, no database."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from storage.models import Case, User
+
+# Allowed state changes; anything else is refused.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": frozenset({"accepted", "rejected", "withdrawn"}),
+    "accepted": frozenset({"resolved", "rejected", "withdrawn"}),
+    "resolved": frozenset({"closed", "accepted"}),
+    "closed": frozenset(),
+    "rejected": frozenset(),
+    "withdrawn": frozenset(),
+}
+OPEN_STATES = ("new", "accepted")
+CASE_NUMBER = re.compile(r"^QZ-(\d{4})-(\d{6})$")
+_PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9}|0\d{2,3}\d{7,8}|\d{7,8})$")
+EMERGENCY_NUMBERS = "110 · 119 · 120"
+
+
+class RuleError(Exception):
+    """A request the rules refuse; `key` names the text that explains why."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def can_transition(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def require_transition(case: Case, target: str) -> None:
+    if not can_transition(case.state, target):
+        raise RuleError("err_transition", number=case.number, state=case.state)
+
+
+def may_work(user: User, case: Case) -> bool:
+    """Reply, transfer and resolve belong to the owner (首问负责), or a leader or admin."""
+    return user.role in ("leader", "admin") or (
+        user.role == "staff" and case.owner_id == user.telegram_id
+    )
+
+
+def may_reject(user: User, case: Case) -> bool:
+    """Any staff member may turn down a new case; an accepted one only its owner (or above)."""
+    if not user.is_staff_side:
+        return False
+    if case.state == "new":
+        return True
+    return may_work(user, case)
+
+
+def deadline(start: datetime, days: int, tz: ZoneInfo) -> datetime:
+    """Calendar days from `start`; the deadline ends at 23:59:59 local time on the last day."""
+    local_day = start.astimezone(tz).date() + timedelta(days=days)
+    end = datetime.combine(local_day, time(23, 59, 59), tzinfo=tz)
+    return end.astimezone(UTC)
+
+
+def is_office_open(now: datetime, tz: ZoneInfo, hours: tuple[time, time]) -> bool:
+    local = now.astimezone(tz)
+    return local.weekday() < 5 and hours[0] <= local.time() < hours[1]
+
+
+def next_opening(now: datetime, tz: ZoneInfo, hours: tuple[time, time]) -> datetime:
+    """When staff are next at their desks (Monday to Friday, within the office hours)."""
+    local = now.astimezone(tz)
+    day = local.date()
+    for offset in range(8):
+        candidate_day = day + timedelta(days=offset)
+        if candidate_day.weekday() >= 5:
+            continue
+        opening = datetime.combine(candidate_day, hours[0], tzinfo=tz)
+        if offset == 0 and local.time() >= hours[0]:
+            continue
+        return opening.astimezone(UTC)
+    raise AssertionError("a week always has a working day")
+
+
+def normalise_phone(raw: str) -> str | None:
+    """A Chinese mobile or landline number in digits, or None when it is not one."""
+    digits = re.sub(r"[\s\-()]", "", raw.strip())
+    match = _PHONE.match(digits)
+    return match.group(1) if match else None
+
+
+def is_case_number(text: str) -> bool:
+    return bool(CASE_NUMBER.match(text.strip().upper()))
+
+
+def split_text(text: str, limit: int = 4096) -> list[str]:
+    """Split text into pieces Telegram accepts, at line breaks where possible."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = rest.rfind(" ", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n") if cut < limit else rest[cut:]
+    if rest:
+        pieces.append(rest)
+    return pieces

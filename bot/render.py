@@ -1,0 +1,114 @@
+"""Outgoing messages as Bot API payloads: text split to Telegram's limits, media, keyboards.
+
+No parse mode is ever set, so a citizen's text can never inject formatting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.rules import split_text
+from storage.models import Media, Outgoing
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+_SEND_ONE = {
+    "photo": "sendPhoto",
+    "document": "sendDocument",
+    "voice": "sendVoice",
+    "video": "sendVideo",
+    "audio": "sendAudio",
+}
+# sendMediaGroup only mixes photos with videos; documents and audio go in albums of their own.
+_ALBUM_FAMILY = {"photo": "visual", "video": "visual", "document": "document", "audio": "audio"}
+
+Button = tuple[str, str]  # (label, callback data)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> dict:
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row] for row in rows
+        ]
+    }
+
+
+def url_keyboard(label: str, url: str) -> dict:
+    return {"inline_keyboard": [[{"text": label, "url": url}]]}
+
+
+def text(
+    chat_id: int,
+    body: str,
+    buttons: Sequence[Sequence[Button]] | None = None,
+    **options: object,
+) -> list[Outgoing]:
+    """A text message, split when longer than Telegram allows; buttons go on the last piece."""
+    pieces = split_text(body or "…", TEXT_LIMIT)
+    out: list[Outgoing] = []
+    for index, piece in enumerate(pieces):
+        payload: dict = {"text": piece}
+        if buttons and index == len(pieces) - 1:
+            payload["reply_markup"] = keyboard(buttons)
+        out.append(Outgoing(chat_id=chat_id, payload=payload, **options))  # type: ignore[arg-type]
+    return out
+
+
+def media(
+    chat_id: int, items: Sequence[Media], caption: str = "", **options: object
+) -> list[Outgoing]:
+    """Attachments by file_id, albums kept together; a caption too long for Telegram is sent
+    as text first."""
+    out: list[Outgoing] = []
+    if len(caption) > CAPTION_LIMIT:
+        out += text(chat_id, caption, **options)
+        caption = ""
+    groups: list[list[Media]] = []
+    for item in items:
+        family = _ALBUM_FAMILY.get(item.type)
+        last = groups[-1] if groups else None
+        if (
+            family
+            and last
+            and _ALBUM_FAMILY.get(last[0].type) == family
+            and len(last) < 10
+        ):
+            last.append(item)
+        else:
+            groups.append([item])
+    for group in groups:
+        if len(group) == 1:
+            one = group[0]
+            payload: dict = {one.type: one.file_id}
+            if caption:
+                payload["caption"] = caption
+            out.append(
+                Outgoing(chat_id=chat_id, method=_SEND_ONE[one.type], payload=payload, **options)  # type: ignore[arg-type]
+            )
+        else:
+            parts = [{"type": m.type, "media": m.file_id} for m in group]
+            if caption:
+                parts[0]["caption"] = caption
+            out.append(
+                Outgoing(chat_id=chat_id, method="sendMediaGroup", payload={"media": parts}, **options)  # type: ignore[arg-type]
+            )
+        caption = ""
+    if caption:
+        out += text(chat_id, caption, **options)
+    return out
+
+
+def album_part(chat_id: int, item: Media, caption: str, album_key: str, **options: object) -> Outgoing:
+    """One part of an album that arrives as separate updates; the outbox gathers the parts
+    under `album_key` and sends them together after a short wait."""
+    part: dict = {"type": item.type, "media": item.file_id}
+    if caption:
+        part["caption"] = caption[:CAPTION_LIMIT]
+    return Outgoing(
+        chat_id=chat_id,
+        method="sendMediaGroup",
+        payload={"media": [part]},
+        album_key=album_key,
+        delay_seconds=1.5,
+        **options,  # type: ignore[arg-type]
+    )

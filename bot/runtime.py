@@ -1,0 +1,132 @@
+"""The running bot: application, database, services, inbox, outbox sender and schedules,
+started and stopped by one pair of functions (our own, since Minqing polls by itself)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application
+from telegram.request import BaseRequest
+
+from bot.app import build_application
+from bot.clock import Clock
+from bot.inbox import InboxProcessor
+from bot.menus import commands
+from bot.outbox import OutboxSender, Pacing
+from bot.services import desk, people
+from bot.services.unit import Services
+from bot.settings import Settings
+from schedules import jobs
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
+
+class Minqing:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        token: str | None = None,
+        request: BaseRequest | None = None,
+        updates_request: BaseRequest | None = None,
+        clock: Clock | None = None,
+        pacing: Pacing | None = None,
+        database_path: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.db = Database(database_path or settings.database_path)
+        self.services = Services(self.db, self.clock, settings)
+        self.app: Application = build_application(
+            settings, token or settings.token or "0:local", request, updates_request
+        )
+        self.app.bot_data["minqing"] = self
+        self.sender = OutboxSender(self.db, self.app.bot, self.clock, pacing)
+        self.inbox = InboxProcessor(self.app, self.db, self.services, self.clock)
+        self._tasks: list[asyncio.Task] = []
+        self._polling = False
+
+    async def start(self, *, background: bool = True) -> None:
+        """Open the database, initialise the bot, do the start-up work, and (with `background`)
+        start the sender, the inbox worker and the schedules."""
+        await self.db.open()
+        await self.app.initialize()
+        await self.services.run_preamble(people.bootstrap_admins, self.settings.admin_ids)
+        await self._detect_staff_chat()
+        await self._set_default_commands()
+        if background:
+            await self.app.start()  # the job queue
+            jobs.schedule(self)
+            self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox"))
+            self._tasks.append(asyncio.create_task(self.inbox.run(), name="inbox"))
+
+    async def stop(self) -> None:
+        self._polling = False
+        await self.inbox.stop()
+        await self.sender.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        await self.db.close()
+
+    async def poll(self) -> None:
+        """Fetch updates, store them, and only then confirm them to Telegram (with the next
+        offset), so a crash can never lose one."""
+        self._polling = True
+        await self.app.bot.delete_webhook(drop_pending_updates=False)
+        offset: int | None = None
+        backoff = 1.0
+        while self._polling:
+            try:
+                updates = await self.app.bot.get_updates(
+                    offset=offset, timeout=30, allowed_updates=ALLOWED_UPDATES
+                )
+            except (InvalidToken, Conflict):
+                raise
+            except NetworkError as exc:
+                log.warning("getUpdates failed: %s; retrying in %.0fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 60.0)
+                continue
+            backoff = 1.0
+            if not updates:
+                continue
+            await self.inbox.ingest(u.to_dict() for u in updates)
+            offset = updates[-1].update_id + 1
+
+    async def _detect_staff_chat(self) -> None:
+        chat_id = self.settings.staff_chat_id
+        if chat_id is None:
+            return
+        try:
+            chat = await self.app.bot.get_chat(chat_id)
+            forum = bool(chat.is_forum)
+        except TelegramError as exc:
+            log.warning("staff chat %s is not reachable (%s); cards go there as messages",
+                        chat_id, exc)
+            forum = False
+        await self.db.write(lambda tx: tx.kv.put(desk.FORUM_KEY, "1" if forum else "0"),
+                            completes_update=False)
+        log.info("staff chat %s: %s", chat_id, "forum topics" if forum else "plain group")
+
+    async def _set_default_commands(self) -> None:
+        """Everyone's menu (citizen); role menus are set per chat when a role is granted.
+        Cosmetic: a failure is logged, never fatal."""
+        try:
+            for language, code in (("zh", None), ("en", "en")):
+                menu = [(c["command"], c["description"]) for c in commands("citizen", language)]
+                await self.app.bot.set_my_commands(menu, language_code=code)
+        except TelegramError as exc:
+            log.warning("could not set the command menu: %s", exc)

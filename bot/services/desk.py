@@ -1,0 +1,121 @@
+"""Where case messages go: the staff desk (group, forum topic or private chats) and the citizen."""
+
+from __future__ import annotations
+
+from bot import render
+from bot.clock import local
+from bot.incoming import Incoming
+from bot.services.unit import Unit
+from bot.texts import t
+from storage.models import Case, Outgoing, User
+
+FORUM_KEY = "staff_chat_is_forum"
+
+
+def staff_chat_is_forum(unit: Unit) -> bool:
+    return unit.settings.staff_chat_id is not None and unit.tx.kv.get(FORUM_KEY) == "1"
+
+
+def staff_recipients(unit: Unit, case: Case) -> list[tuple[int, str, bool]]:
+    """(chat id, language, in the case's topic) for each place staff see this case."""
+    if unit.settings.staff_chat_id is not None:
+        return [(unit.settings.staff_chat_id, unit.settings.default_language,
+                 staff_chat_is_forum(unit))]
+    if case.owner_id is not None:
+        owner = unit.tx.users.get(case.owner_id)
+        return [(case.owner_id, unit.lang(owner), False)]
+    people = unit.tx.users.with_roles(("staff",)) or unit.tx.users.with_roles(("admin",))
+    return [(p.telegram_id, unit.lang(p), False) for p in people]
+
+
+def card_buttons(lang: str, case: Case) -> list[list[render.Button]]:
+    cid = case.id
+    return [
+        [(t(lang, "btn_claim"), f"cl:{cid}"), (t(lang, "btn_reply"), f"rp:{cid}")],
+        [(t(lang, "btn_transfer"), f"tr:{cid}"), (t(lang, "btn_resolve"), f"rs:{cid}"),
+         (t(lang, "btn_reject"), f"rj:{cid}")],
+    ]
+
+
+def card_text(unit: Unit, lang: str, case: Case) -> str:
+    owner = unit.tx.users.get(case.owner_id) if case.owner_id else None
+    name = case.real_name or case.citizen_name or "-"
+    return t(
+        lang,
+        "card",
+        number=case.number,
+        kind=t(lang, f"kind_{case.kind}"),
+        channel=t(lang, f"channel_{case.channel}"),
+        state=t(lang, f"state_{case.state}"),
+        name=name,
+        phone=case.citizen_phone or "-",
+        owner=(owner.display_name or str(owner.telegram_id)) if owner else t(lang, "unclaimed"),
+        due=local(case.due_at, unit.settings.tz),
+        text=case.text,
+    )
+
+
+def announce_case(unit: Unit, case: Case, attachments: list | None = None) -> None:
+    """A new case reaches the staff: a forum topic of its own, or a card message."""
+    forum = staff_chat_is_forum(unit)
+    for chat_id, lang, in_topic in staff_recipients(unit, case):
+        if forum and chat_id == unit.settings.staff_chat_id:
+            title = f"{case.number} {t(lang, f'kind_{case.kind}')}"
+            unit.send([Outgoing(chat_id=chat_id, method="createForumTopic",
+                                payload={"name": title[:128]}, case_id=case.id, purpose="topic")])
+        options = {"case_id": case.id, "in_case_topic": in_topic}
+        unit.send(render.text(chat_id, card_text(unit, lang, case), card_buttons(lang, case),
+                              purpose="card", **options))
+        if attachments:
+            unit.send(render.media(chat_id, attachments, **options))
+
+
+def to_staff(unit: Unit, case: Case, key: str, **params: object) -> None:
+    """A notice about the case wherever staff follow it."""
+    for chat_id, lang, in_topic in staff_recipients(unit, case):
+        unit.send(render.text(chat_id, t(lang, key, number=case.number, **params),
+                              case_id=case.id, in_case_topic=in_topic))
+
+
+def relay_to_staff(unit: Unit, case: Case, author: str, message: Incoming) -> None:
+    """A citizen's message, headed with the case and the author, in every staff place."""
+    for chat_id, lang, in_topic in staff_recipients(unit, case):
+        header = t(lang, "relay_header_staff", number=case.number, name=author)
+        _relay(unit, chat_id, header, message, case, in_topic)
+
+
+def relay_to_citizen(unit: Unit, case: Case, message: Incoming) -> bool:
+    """Staff's answer as the office (never a staff member's account); False if no chat."""
+    if case.citizen_id is None:
+        return False
+    citizen = unit.tx.users.get(case.citizen_id)
+    lang = unit.lang(citizen)
+    header = t(lang, "relay_header_citizen", office=unit.settings.office_name,
+               number=case.number)
+    _relay(unit, case.citizen_id, header, message, case, False)
+    return True
+
+
+def _relay(
+    unit: Unit, chat_id: int, header: str, message: Incoming, case: Case, in_topic: bool
+) -> None:
+    options = {"case_id": case.id, "in_case_topic": in_topic, "purpose": "link"}
+    body = f"{header}\n{message.text}" if message.text else header
+    if message.media_group_id and message.media:
+        key = f"{message.media_group_id}:{chat_id}"
+        for item in message.media:
+            part = render.album_part(chat_id, item, body, key, **options)
+            # Later parts of the album keep only their own caption, never the header again.
+            part.payload["media"][0]["_first_only"] = not message.text
+            unit.send([part])
+        return
+    if message.media:
+        unit.send(render.media(chat_id, message.media, body, **options))
+    else:
+        unit.send(render.text(chat_id, body, **options))
+
+
+def display(user: User | None) -> str:
+    if user is None:
+        return "-"
+    return user.display_name or (f"@{user.username}" if user.username else str(user.telegram_id))

@@ -1,0 +1,224 @@
+"""The citizen's /new dialogue: kind → description (+ attachments) → phone → real name → confirm."""
+
+from __future__ import annotations
+
+import re
+
+from bot.clock import local
+from bot.core.rules import (
+    EMERGENCY_NUMBERS,
+    RuleError,
+    deadline,
+    is_office_open,
+    next_opening,
+    normalise_phone,
+)
+from bot.incoming import Incoming
+from bot.services import desk
+from bot.services.unit import Unit
+from storage.models import CASE_KINDS, Dialogue, Media, User
+
+NEW_CASE = "new_case"
+MAX_ATTACHMENTS = 20
+_REAL_NAME = re.compile(r"^[^\d@/\\<>]{2,40}$")
+
+
+def kind_buttons(unit: Unit, user: User) -> list[list[tuple[str, str]]]:
+    labels = [(unit.text(user, f"kind_{k}"), f"k:{k}") for k in CASE_KINDS]
+    return [labels[:3], labels[3:]]
+
+
+def start(unit: Unit, user: User) -> None:
+    unit.tx.dialogues.put(Dialogue(user_id=user.telegram_id, name=NEW_CASE, step="kind"), unit.now)
+    unit.say(user, "new_choose_kind", kind_buttons(unit, user))
+
+
+def _current(unit: Unit, user: User, step: str | tuple[str, ...]) -> Dialogue:
+    steps = (step,) if isinstance(step, str) else step
+    dialogue = unit.tx.dialogues.get(user.telegram_id)
+    if dialogue is None or dialogue.name != NEW_CASE or dialogue.step not in steps:
+        raise RuleError("err_stale_button")
+    return dialogue
+
+
+def _save(unit: Unit, dialogue: Dialogue, step: str, **changes: object) -> Dialogue:
+    updated = dialogue.model_copy(update={"step": step, "data": {**dialogue.data, **changes}})
+    unit.tx.dialogues.put(updated, unit.now)
+    return updated
+
+
+def choose_kind(unit: Unit, user: User, kind: str) -> None:
+    if kind not in CASE_KINDS:
+        raise RuleError("err_stale_button")
+    dialogue = _current(unit, user, "kind")
+    _save(unit, dialogue, "text", kind=kind)
+    unit.say(user, "new_describe", kind=unit.text(user, f"kind_{kind}"))
+
+
+def on_message(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -> None:
+    """A message while the citizen is in the /new dialogue."""
+    data = dialogue.data
+    step = dialogue.step
+    if step == "kind":
+        unit.say(user, "new_choose_kind", kind_buttons(unit, user))
+        return
+    if step in ("text", "attach"):
+        _collect(unit, user, dialogue, message)
+        return
+    if step == "phone":
+        phone = normalise_phone(message.contact_phone or message.text)
+        if phone is None:
+            unit.say(user, "err_phone", [[(unit.text(user, "btn_skip"), "sk")]])
+            return
+        _after_phone(unit, user, _save(unit, dialogue, "phone", phone=phone))
+        return
+    if step == "real_name":
+        name = message.text.strip()
+        if not _REAL_NAME.match(name):
+            unit.say(user, "err_real_name")
+            return
+        unit.tx.users.set_real_name(user.telegram_id, name, unit.now)
+        _confirm(unit, user, _save(unit, dialogue, "confirm", real_name=name))
+        return
+    if step == "privacy":
+        unit.say(user, "privacy_choose")
+        return
+    # step == "confirm"
+    _confirm(unit, user, dialogue, again=bool(data))
+
+
+def _collect(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -> None:
+    data = dict(dialogue.data)
+    attachments: list[dict] = list(data.get("attachments", []))
+    albums: list[str] = list(data.get("albums", []))
+    room = MAX_ATTACHMENTS - len(attachments)
+    new_items = [m.model_dump(exclude_none=True) for m in message.media][: max(room, 0)]
+    if message.media and room <= 0:
+        unit.say(user, "err_too_many_attachments", max=MAX_ATTACHMENTS)
+        return
+    attachments += new_items
+    first_of_album = bool(message.media_group_id) and message.media_group_id not in albums
+    if message.media_group_id and first_of_album:
+        albums.append(message.media_group_id)
+    text = data.get("text", "")
+    if message.text.strip():
+        text = f"{text}\n{message.text.strip()}" if text else message.text.strip()
+    data.update(text=text, attachments=attachments, albums=albums)
+    if not text:
+        # Attachments came first; the description is still needed.
+        unit.tx.dialogues.put(dialogue.model_copy(update={"data": data}), unit.now)
+        if not message.media_group_id or first_of_album:
+            unit.say(user, "new_need_text")
+        return
+    unit.tx.dialogues.put(dialogue.model_copy(update={"step": "attach", "data": data}), unit.now)
+    if message.media_group_id and not first_of_album:
+        return  # one answer per album
+    unit.say(user, "new_more_or_next", [[(unit.text(user, "btn_next"), "nx")]],
+             count=len(attachments))
+
+
+def next_step(unit: Unit, user: User) -> None:
+    """The citizen pressed Continue after the description."""
+    dialogue = _current(unit, user, "attach")
+    if user.privacy_agreed_at is None:
+        _save(unit, dialogue, "privacy")
+        unit.say(user, "privacy_notice", [[(unit.text(user, "btn_agree"), "pa:1"),
+                                           (unit.text(user, "btn_disagree"), "pa:0")]])
+        return
+    _ask_phone(unit, user, _save(unit, dialogue, "phone"))
+
+
+def privacy(unit: Unit, user: User, agreed: bool) -> None:
+    dialogue = _current(unit, user, "privacy")
+    if agreed:
+        unit.tx.users.agree_privacy(user.telegram_id, unit.now)
+        _ask_phone(unit, user, _save(unit, dialogue, "phone"))
+        return
+    if dialogue.data.get("kind") == "petition":
+        unit.tx.dialogues.clear(user.telegram_id)
+        unit.say(user, "privacy_declined_petition")
+        return
+    _confirm(unit, user, _save(unit, dialogue, "confirm", anonymous=True))
+
+
+def _ask_phone(unit: Unit, user: User, dialogue: Dialogue) -> None:
+    unit.say(user, "new_phone", [[(unit.text(user, "btn_skip"), "sk")]])
+
+
+def skip_phone(unit: Unit, user: User) -> None:
+    _after_phone(unit, user, _current(unit, user, "phone"))
+
+
+def _after_phone(unit: Unit, user: User, dialogue: Dialogue) -> None:
+    if dialogue.data.get("kind") != "petition":
+        _confirm(unit, user, _save(unit, dialogue, "confirm"))
+        return
+    _save(unit, dialogue, "real_name")
+    if user.real_name:
+        unit.say(user, "new_real_name_known", [[(user.real_name, "rn")]], name=user.real_name)
+    else:
+        unit.say(user, "new_real_name")
+
+
+def use_profile_name(unit: Unit, user: User) -> None:
+    dialogue = _current(unit, user, "real_name")
+    if not user.real_name:
+        raise RuleError("err_stale_button")
+    _confirm(unit, user, _save(unit, dialogue, "confirm", real_name=user.real_name))
+
+
+def _confirm(unit: Unit, user: User, dialogue: Dialogue, again: bool = False) -> None:
+    data = dialogue.data
+    unit.say(
+        user,
+        "new_summary",
+        [[(unit.text(user, "btn_submit"), "cf:1"), (unit.text(user, "btn_cancel"), "cf:0")]],
+        kind=unit.text(user, f"kind_{data['kind']}"),
+        text=data.get("text", ""),
+        count=len(data.get("attachments", [])),
+        phone=data.get("phone") or "-",
+        real_name=data.get("real_name") or "-",
+    )
+
+
+def confirm(unit: Unit, user: User, submit: bool) -> str | None:
+    """Submit or drop the draft; returns the new case number."""
+    dialogue = _current(unit, user, "confirm")
+    unit.tx.dialogues.clear(user.telegram_id)
+    if not submit:
+        unit.say(user, "cancelled")
+        return None
+    data = dialogue.data
+    settings = unit.settings
+    number = unit.tx.cases.next_number(unit.now.astimezone(settings.tz).year)
+    due = deadline(unit.now, settings.petition_accept_days, settings.tz)
+    case = unit.tx.cases.create(
+        {
+            "number": number,
+            "kind": data["kind"],
+            "channel": "chat",
+            "state": "new",
+            "citizen_id": user.telegram_id,
+            "citizen_name": desk.display(user),
+            "citizen_phone": data.get("phone"),
+            "real_name": data.get("real_name"),
+            "text": data.get("text", ""),
+            "due_at": due,
+        },
+        unit.now,
+    )
+    attachments = [Media(**m) for m in data.get("attachments", [])]
+    unit.tx.cases.add_event(case.id, unit.now, actor_id=user.telegram_id, direction="in",
+                            kind="created", text=case.text, media=attachments)
+    unit.tx.audit.append(unit.now, user.telegram_id, "case_create", case_id=case.id,
+                         detail=case.kind)
+    desk.announce_case(unit, case, attachments)
+    tz = settings.tz
+    hours = settings.opening_hours
+    after_hours = ""
+    if not is_office_open(unit.now, tz, hours):
+        after_hours = unit.text(user, "ack_after_hours",
+                                back=local(next_opening(unit.now, tz, hours), tz))
+    unit.say(user, "ack_case", number=number, due=local(due, tz), after_hours=after_hours,
+             emergency=EMERGENCY_NUMBERS)
+    return number

@@ -1,0 +1,121 @@
+"""Staff register cases brought in person, by phone or by letter, so the ledger is complete."""
+
+from __future__ import annotations
+
+from bot.core.rules import RuleError, deadline, normalise_phone
+from bot.incoming import Incoming
+from bot.services import desk
+from bot.services.cases import new_link_code
+from bot.services.unit import Unit
+from storage.models import CASE_KINDS, Dialogue, User
+
+REGISTER = "register"
+CHANNELS = ("visit", "phone", "letter")
+
+
+def start(unit: Unit, staff: User) -> None:
+    if not staff.is_staff_side:
+        raise RuleError("err_staff_only")
+    unit.tx.dialogues.put(
+        Dialogue(user_id=staff.telegram_id, name=REGISTER, step="channel"), unit.now
+    )
+    unit.say(staff, "reg_channel",
+             [[(unit.text(staff, f"channel_{c}"), f"rc:{c}") for c in CHANNELS]])
+
+
+def _current(unit: Unit, staff: User, step: str) -> Dialogue:
+    if not staff.is_staff_side:
+        raise RuleError("err_staff_only")
+    dialogue = unit.tx.dialogues.get(staff.telegram_id)
+    if dialogue is None or dialogue.name != REGISTER or dialogue.step != step:
+        raise RuleError("err_stale_button")
+    return dialogue
+
+
+def _save(unit: Unit, dialogue: Dialogue, step: str, **changes: object) -> None:
+    unit.tx.dialogues.put(
+        dialogue.model_copy(update={"step": step, "data": {**dialogue.data, **changes}}), unit.now
+    )
+
+
+def choose_channel(unit: Unit, staff: User, channel: str) -> None:
+    if channel not in CHANNELS:
+        raise RuleError("err_stale_button")
+    _save(unit, _current(unit, staff, "channel"), "kind", channel=channel)
+    labels = [(unit.text(staff, f"kind_{k}"), f"k:{k}") for k in CASE_KINDS]
+    unit.say(staff, "new_choose_kind", [labels[:3], labels[3:]])
+
+
+def choose_kind(unit: Unit, staff: User, kind: str) -> None:
+    if kind not in CASE_KINDS:
+        raise RuleError("err_stale_button")
+    _save(unit, _current(unit, staff, "kind"), "name", kind=kind)
+    unit.say(staff, "reg_name")
+
+
+def skip_phone(unit: Unit, staff: User) -> None:
+    _save(unit, _current(unit, staff, "phone"), "text", phone=None)
+    unit.say(staff, "reg_text")
+
+
+def on_message(unit: Unit, staff: User, dialogue: Dialogue, message: Incoming) -> None:
+    text = message.text.strip()
+    if dialogue.step in ("channel", "kind", "confirm"):
+        unit.say(staff, "err_use_buttons")
+        return
+    if not text:
+        unit.say(staff, "err_need_text")
+        return
+    if dialogue.step == "name":
+        _save(unit, dialogue, "phone", name=text[:80])
+        unit.say(staff, "reg_phone", [[(unit.text(staff, "btn_skip"), "sk")]])
+    elif dialogue.step == "phone":
+        phone = normalise_phone(text)
+        if phone is None:
+            unit.say(staff, "err_phone", [[(unit.text(staff, "btn_skip"), "sk")]])
+            return
+        _save(unit, dialogue, "text", phone=phone)
+        unit.say(staff, "reg_text")
+    elif dialogue.step == "text":
+        data = {**dialogue.data, "text": text}
+        _save(unit, dialogue, "confirm", text=text)
+        unit.say(
+            staff, "reg_summary",
+            [[(unit.text(staff, "btn_submit"), "cf:1"), (unit.text(staff, "btn_cancel"), "cf:0")]],
+            channel=unit.text(staff, f"channel_{data['channel']}"),
+            kind=unit.text(staff, f"kind_{data['kind']}"), name=data["name"],
+            phone=data.get("phone") or "-", text=text,
+        )
+
+
+def confirm(unit: Unit, staff: User, submit: bool) -> str | None:
+    dialogue = _current(unit, staff, "confirm")
+    unit.tx.dialogues.clear(staff.telegram_id)
+    if not submit:
+        unit.say(staff, "cancelled")
+        return None
+    data = dialogue.data
+    settings = unit.settings
+    number = unit.tx.cases.next_number(unit.now.astimezone(settings.tz).year)
+    code = new_link_code()
+    case = unit.tx.cases.create(
+        {
+            "number": number, "kind": data["kind"], "channel": data["channel"],
+            "state": "accepted", "citizen_id": None, "citizen_name": data["name"],
+            "citizen_phone": data.get("phone"), "real_name": data["name"],
+            "text": data["text"], "owner_id": staff.telegram_id, "link_code": code,
+            "accepted_at": unit.now,
+            "due_at": deadline(unit.now, settings.handle_days, settings.tz),
+        },
+        unit.now,
+    )
+    unit.tx.cases.add_owner(case.id, staff.telegram_id, staff.telegram_id, "registered",
+                            unit.now)
+    unit.tx.cases.add_event(case.id, unit.now, actor_id=staff.telegram_id, direction="in",
+                            kind="created", text=case.text)
+    unit.tx.audit.append(unit.now, staff.telegram_id, "case_register", case_id=case.id,
+                         detail=case.channel)
+    if settings.staff_chat_id is not None:
+        desk.announce_case(unit, case)
+    unit.say(staff, "reg_done", number=number, code=code)
+    return number

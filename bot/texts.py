@@ -1,0 +1,413 @@
+"""Every user-facing text, in Chinese (default) and English. `t(lang, key, **params)`."""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+# key: (中文, English)
+CATALOG: dict[str, tuple[str, str]] = {
+    # --- general ---
+    "raw": ("{text}", "{text}"),
+    "greeting": (
+        "您好，{name}！这里是{office}的线上服务台。\n"
+        "您可以在这里提出求助、投诉、信访、建议或咨询，随时查看办理进度。",
+        "Hello, {name}! This is the online desk of {office}.\n"
+        "Here you can raise a request for help, a complaint, a petition, a suggestion or an "
+        "inquiry, and follow how it is handled.",
+    ),
+    "greeting_staff": (
+        "您好，{name}（{role}）。用 /cases 查看待办队列，/register 登记来访、来电、来信。",
+        "Hello, {name} ({role}). /cases shows the open queue; /register records a visit, "
+        "call or letter.",
+    ),
+    "contact_card": (
+        "【干群联系卡】\n{office}\n地址：{address}\n电话：{phone}\n办公时间：周一至周五 {hours}\n"
+        "紧急情况请拨打 {emergency}。",
+        "[Contact card]\n{office}\nAddress: {address}\nPhone: {phone}\n"
+        "Office hours: Monday-Friday {hours}\nIn an emergency call {emergency}.",
+    ),
+    "help_citizen": (
+        "/new 提出新事项\n/mycases 我的事项\n/link 关联线下登记的事项（编号 + 关联码）\n"
+        "/lang 切换语言\n/cancel 取消当前操作\n直接发送消息，会补充到您正在办理的事项中。",
+        "/new raise a new matter\n/mycases your matters\n/link link a matter registered in "
+        "person (number + code)\n/lang change language\n/cancel stop what you are doing\n"
+        "A plain message is added to your open matter.",
+    ),
+    "help_staff": (
+        "/cases 待办队列\n/case 编号 查看事项与记录\n/register 登记来访、来电、来信\n"
+        "/extend 编号 理由 延长办理期限（一次）\n/cancel 取消当前操作\n"
+        "在事项卡片上按「认领」受理；认领人在话题中或回复卡片的消息会转给群众。",
+        "/cases the open queue\n/case NUMBER a case and its history\n/register record a visit, "
+        "call or letter\n/extend NUMBER REASON extend the handling time (once)\n/cancel stop "
+        "what you are doing\nPress Claim on a card to accept a case; the owner's messages in "
+        "its topic (or in reply to its card) go to the citizen.",
+    ),
+    "help_admin": (
+        "/invite 角色 生成一次性邀请链接（72 小时有效）\n/users 有角色的人员\n/revoke ID 撤销角色\n"
+        "/failed 处理失败、已搁置的更新",
+        "/invite ROLE one-time invite link (valid 72 hours)\n/users people with roles\n"
+        "/revoke ID take a role back\n/failed updates set aside after failing",
+    ),
+    "lang_choose": ("请选择语言：", "Choose a language:"),
+    "lang_set": ("已切换为中文。", "Language set to English."),
+    "cancelled": ("已取消。", "Cancelled."),
+    "nothing_to_cancel": ("当前没有进行中的操作。", "There is nothing to cancel."),
+    "unknown_command": (
+        "无法识别该命令。发送 /help 查看可用命令。",
+        "I don't know that command. Send /help to see what you can do.",
+    ),
+    "err_generic": (
+        "抱歉，处理您的消息时出错了。我们已记录，请稍后再试。",
+        "Sorry, something went wrong with your message. It has been logged; please try again.",
+    ),
+    "err_unsupported": (
+        "暂不支持此类消息（{what}）。请发送文字、图片、文件、语音或视频。",
+        "This kind of message ({what}) is not supported. Please send text, photos, files, "
+        "voice messages or videos.",
+    ),
+    "err_too_large": (
+        "文件过大（超过 20 MB），无法接收。请压缩后重发，或到办公室提交。",
+        "That file is larger than 20 MB and cannot be accepted. Please send a smaller file, or "
+        "bring it to the office.",
+    ),
+    "err_empty": ("消息是空的，请重新发送。", "That message was empty; please send it again."),
+    "err_stale_button": (
+        "这个按钮已失效，请重新操作。",
+        "That button is no longer valid. Please start again.",
+    ),
+    "err_staff_only": ("只有工作人员可以这样做。", "Only the office's staff can do that."),
+    "err_admin_only": ("只有管理员可以这样做。", "Only an admin can do that."),
+    "err_case_missing": ("没有找到该事项。", "No such case was found."),
+    "err_transition": (
+        "事项 {number} 当前状态不允许此操作。",
+        "Case {number} is not in a state that allows this.",
+    ),
+    "err_already_owned": (
+        "事项 {number} 已由 {name} 认领。",
+        "Case {number} is already owned by {name}.",
+    ),
+    "err_not_owner": (
+        "事项 {number} 由 {name} 负责；只有负责人、局领导或管理员可以这样做。",
+        "Case {number} is owned by {name}; only the owner, a leader or an admin can do that.",
+    ),
+    "err_phone": (
+        "电话号码格式不正确，请输入手机号或座机号（如 13800138000 或 0531-12345678），或点「跳过」。",
+        "That is not a valid phone number. Type a mobile or landline number (such as "
+        "13800138000 or 0531-12345678), or press Skip.",
+    ),
+    "err_real_name": ("请输入 2-40 个字的真实姓名。", "Please type your real name (2-40 characters)."),
+    "err_need_text": ("请输入文字。", "Please type some text."),
+    "err_use_buttons": ("请使用上面的按钮选择。", "Please choose with the buttons above."),
+    "err_too_many_attachments": (
+        "每个事项最多附 {max} 个附件。",
+        "A case can carry at most {max} attachments.",
+    ),
+    "err_bad_role": ("角色必须是：{roles}", "The role must be one of: {roles}"),
+    "err_no_such_user": ("没有 ID 为 {id} 的用户。", "There is no user with id {id}."),
+    "err_invite_invalid": (
+        "邀请链接无效、已使用或已过期。",
+        "This invite link is invalid, already used, or expired.",
+    ),
+    "err_link": (
+        "编号或关联码不正确，或该事项已关联。",
+        "The case number or code is wrong, or the case is already linked.",
+    ),
+    "err_no_transfer_target": (
+        "没有可转交的工作人员。",
+        "There is no other staff member to hand the case to.",
+    ),
+    "err_already_extended": (
+        "事项 {number} 已延期过一次。",
+        "Case {number} has already been extended once.",
+    ),
+    "err_revoke_self": ("不能撤销自己的角色。", "You cannot revoke your own role."),
+    "err_usage": ("用法：{usage}", "Usage: {usage}"),
+    # --- kinds, states, channels ---
+    "kind_help": ("求助", "Help"),
+    "kind_complaint": ("投诉", "Complaint"),
+    "kind_petition": ("信访", "Petition"),
+    "kind_suggestion": ("建议", "Suggestion"),
+    "kind_inquiry": ("咨询", "Inquiry"),
+    "state_new": ("待受理", "new"),
+    "state_accepted": ("办理中", "accepted"),
+    "state_resolved": ("已办结", "resolved"),
+    "state_closed": ("已关闭", "closed"),
+    "state_rejected": ("不予受理", "rejected"),
+    "state_withdrawn": ("已撤回", "withdrawn"),
+    "channel_chat": ("线上", "chat"),
+    "channel_visit": ("来访", "visit"),
+    "channel_phone": ("来电", "phone"),
+    "channel_letter": ("来信", "letter"),
+    "role_citizen": ("群众", "citizen"),
+    "role_staff": ("工作人员", "staff"),
+    "role_leader": ("局领导", "leader"),
+    "role_liaison": ("单位联络人", "liaison"),
+    "role_admin": ("管理员", "admin"),
+    # --- buttons ---
+    "btn_new": ("提出新事项", "New matter"),
+    "btn_mycases": ("我的事项", "My matters"),
+    "btn_card": ("联系卡", "Contact card"),
+    "btn_cases": ("待办队列", "Open queue"),
+    "btn_next": ("继续", "Continue"),
+    "btn_skip": ("跳过", "Skip"),
+    "btn_agree": ("同意", "I agree"),
+    "btn_disagree": ("不同意", "I don't agree"),
+    "btn_submit": ("提交", "Submit"),
+    "btn_cancel": ("取消", "Cancel"),
+    "btn_claim": ("认领", "Claim"),
+    "btn_reply": ("回复", "Reply"),
+    "btn_transfer": ("转交", "Transfer"),
+    "btn_resolve": ("办结", "Resolve"),
+    "btn_reject": ("不予受理", "Reject"),
+    "btn_add_info": ("补充信息", "Add information"),
+    "btn_withdraw": ("撤回", "Withdraw"),
+    "btn_withdraw_yes": ("确认撤回", "Yes, withdraw"),
+    # --- the /new dialogue ---
+    "new_choose_kind": ("请选择事项类型：", "What kind of matter is it?"),
+    "new_describe": (
+        "【{kind}】请描述您的事项（可附图片或文件）。随时发送 /cancel 取消。",
+        "[{kind}] Please describe the matter (you may attach photos or files). Send /cancel "
+        "at any time to stop.",
+    ),
+    "new_need_text": (
+        "已收到附件。请再用文字描述一下事项。",
+        "Attachment received. Please also describe the matter in words.",
+    ),
+    "new_more_or_next": (
+        "已记录（附件 {count} 个）。可继续发送图片或文件补充，完成后点「继续」。",
+        "Noted ({count} attachments). You may send more photos or files; press Continue when "
+        "done.",
+    ),
+    "privacy_notice": (
+        "【个人信息说明】为办理您的事项，我们会保存您提供的电话、姓名、消息和附件，"
+        "仅用于办理、联系和依法备查，只有办理人员和领导可见；事项办结后按档案规定保存，"
+        "到期匿名化处理。是否同意？",
+        "[Your personal data] To handle your matter we keep the phone number, name, messages and "
+        "attachments you give us. They are used only to handle it, contact you and keep the "
+        "records the law requires, and only the staff handling it and the leaders see them. "
+        "After the case closes they are kept as the archive rules require, then anonymised. "
+        "Do you agree?",
+    ),
+    "privacy_choose": ("请点「同意」或「不同意」。", "Please press I agree or I don't agree."),
+    "privacy_declined_petition": (
+        "信访事项需要实名，未同意个人信息说明无法提交。您可以改为提出建议或咨询，或到办公室当面反映。",
+        "A petition needs your real name, so it cannot be submitted without your agreement. "
+        "You can raise a suggestion or inquiry instead, or come to the office in person.",
+    ),
+    "new_phone": (
+        "请留下联系电话，方便工作人员联系您（可跳过）。",
+        "Please give a phone number so that staff can reach you (you may skip this).",
+    ),
+    "new_real_name": ("信访事项需要实名，请输入您的真实姓名：", "A petition needs your real name; please type it:"),
+    "new_real_name_known": (
+        "信访事项需要实名。使用「{name}」，或输入其他姓名：",
+        "A petition needs your real name. Use \"{name}\", or type another:",
+    ),
+    "new_summary": (
+        "请确认：\n类型：{kind}\n内容：{text}\n附件：{count} 个\n电话：{phone}\n姓名：{real_name}",
+        "Please confirm:\nKind: {kind}\nText: {text}\nAttachments: {count}\nPhone: {phone}\n"
+        "Name: {real_name}",
+    ),
+    "ack_case": (
+        "已受理登记，事项编号 {number}。我们将在 {due} 前答复您。{after_hours}\n"
+        "直接发送消息即可补充材料；/mycases 查看进度。\n紧急情况请拨打 {emergency}。",
+        "Received. Your case number is {number}. The office will answer by {due}.{after_hours}\n"
+        "Send a message at any time to add to it; /mycases shows its progress.\n"
+        "In an emergency call {emergency}.",
+    ),
+    "ack_after_hours": (
+        "\n现在是非办公时间，工作人员将于 {back} 上班后处理。",
+        "\nThe office is closed now; staff will be back at {back}.",
+    ),
+    # --- citizen's cases ---
+    "which_case": (
+        "您有多个正在办理的事项，这条消息要补充到哪一个？",
+        "You have several open cases. Which one is this message about?",
+    ),
+    "added_to_case": ("已补充到事项 {number}。", "Added to case {number}."),
+    "no_open_case": (
+        "您目前没有正在办理的事项。要提出新事项吗？",
+        "You have no open case. Would you like to raise a new one?",
+    ),
+    "case_reopened": (
+        "事项 {number} 已重新打开，工作人员会继续办理。",
+        "Case {number} is reopened; staff will continue with it.",
+    ),
+    "mycases_empty": ("您还没有提交过事项。", "You have not raised any case yet."),
+    "mycases_title": ("您的事项：", "Your cases:"),
+    "mycases_line": ("{number} · {kind} · {state} · 更新于 {updated}",
+                     "{number} · {kind} · {state} · updated {updated}"),
+    "mycase_head": ("{number} · {kind} · {state}\n答复期限：{due}",
+                    "{number} · {kind} · {state}\nAnswer due: {due}"),
+    "add_info_prompt": (
+        "请发送要补充到事项 {number} 的内容。",
+        "Send what you want to add to case {number}.",
+    ),
+    "withdraw_confirm": (
+        "确定撤回事项 {number} 吗？撤回后不再办理。",
+        "Withdraw case {number}? It will no longer be handled.",
+    ),
+    "withdrawn": ("事项 {number} 已撤回。", "Case {number} is withdrawn."),
+    "linked": ("事项 {number} 已与您的账号关联，今后的答复会发到这里。",
+               "Case {number} is now linked to this chat; answers will come here."),
+    "citizen_accepted": (
+        "您的事项 {number} 已受理，我们将在 {due} 前办结。",
+        "Your case {number} has been accepted; it will be handled by {due}.",
+    ),
+    "citizen_resolved": (
+        "您的事项 {number} 已办结：\n{summary}\n——{office}\n如有异议，请在 {days} 天内直接回复本消息。",
+        "Your case {number} is resolved:\n{summary}\n— {office}\nIf you disagree, reply here "
+        "within {days} days.",
+    ),
+    "citizen_rejected": (
+        "您的事项 {number} 不予受理。理由：{reason}",
+        "Your case {number} was not accepted. Reason: {reason}",
+    ),
+    "citizen_closed": ("事项 {number} 已关闭。感谢您的反映。", "Case {number} is closed. Thank you."),
+    "citizen_extended": (
+        "事项 {number} 的办理期限延长至 {due}。理由：{reason}",
+        "The handling time of case {number} is extended to {due}. Reason: {reason}",
+    ),
+    "relay_header_citizen": ("【{office}】关于 {number}：", "[{office}] About {number}:"),
+    # --- staff desk ---
+    "card": (
+        "【{number}】{kind} · {channel}\n群众：{name} · 电话：{phone}\n状态：{state} · 负责人：{owner}\n"
+        "期限：{due}\n—\n{text}",
+        "[{number}] {kind} · {channel}\nCitizen: {name} · phone: {phone}\nState: {state} · "
+        "owner: {owner}\nDue: {due}\n—\n{text}",
+    ),
+    "unclaimed": ("未认领", "unclaimed"),
+    "relay_header_staff": ("💬 {number} · {name}：", "💬 {number} · {name}:"),
+    "staff_claimed": ("{number} 已由 {name} 认领。", "{number} claimed by {name}."),
+    "staff_reopened": ("{number} 群众再次来信，已重新打开。", "{number}: the citizen wrote again; reopened."),
+    "staff_withdrawn": ("{number} 已被群众撤回。", "{number} was withdrawn by the citizen."),
+    "staff_resolved": ("{number} 已由 {name} 办结。", "{number} resolved by {name}."),
+    "staff_rejected": ("{number} 已由 {name} 不予受理。", "{number} rejected by {name}."),
+    "staff_transferred": ("{number} 已转交给 {name}。", "{number} handed over to {name}."),
+    "ask_reply": (
+        "请发送给 {number} 群众的回复（文字、图片或文件）。/cancel 取消。",
+        "Send your reply for {number} (text, photos or files). /cancel to stop.",
+    ),
+    "ask_resolve": ("请输入 {number} 的办结意见：", "Type the resolution summary for {number}:"),
+    "ask_reject": ("请输入 {number} 不予受理的理由：", "Type the reason for rejecting {number}:"),
+    "ask_transfer": (
+        "请输入将 {number} 转交给 {name} 的理由：",
+        "Type the reason for handing {number} over to {name}:",
+    ),
+    "transfer_choose": ("将 {number} 转交给：", "Hand {number} over to:"),
+    "transfer_to_you": (
+        "{name} 将事项 {number} 转交给您。理由：{reason}\n用 /case {number} 查看。",
+        "{name} handed case {number} over to you. Reason: {reason}\n/case {number} shows it.",
+    ),
+    "transfer_from_you": (
+        "事项 {number} 已转交给 {name}。理由：{reason}",
+        "Case {number} was handed over to {name}. Reason: {reason}",
+    ),
+    "transfer_done": ("事项 {number} 已转交给 {name}。", "Case {number} handed over to {name}."),
+    "reply_sent": ("已发送给 {number} 的群众。", "Sent to the citizen of {number}."),
+    "reply_no_chat": (
+        "{number} 是线下登记的事项，群众未关联聊天，已记入内部记录。请电话联系：{phone}",
+        "{number} was registered in person and has no chat; kept as an internal note. "
+        "Call: {phone}",
+    ),
+    "extended": ("{number} 期限已延至 {due}。", "{number} is now due {due}."),
+    "queue_empty": ("没有待办事项。", "The queue is empty."),
+    "queue_title": ("待办事项（{count}）：", "Open cases ({count}):"),
+    "queue_line": ("{number} · {kind} · {state} · {owner} · {created}",
+                   "{number} · {kind} · {state} · {owner} · {created}"),
+    "owner_chain": ("负责人记录：", "Ownership:"),
+    "history": ("记录：", "History:"),
+    "who_citizen": ("群众", "citizen"),
+    "who_internal": ("内部·{name}", "internal · {name}"),
+    "who_system": ("系统", "system"),
+    "attachments": ("（附件 {count} 个）", "({count} attachments)"),
+    "event_created": ("提交", "submitted"),
+    "event_message": ("消息", "message"),
+    "event_reply": ("答复", "reply"),
+    "event_note": ("备注", "note"),
+    "event_claim": ("认领", "claimed"),
+    "event_transfer": ("转交", "handed over"),
+    "event_resolved": ("办结", "resolved"),
+    "event_rejected": ("不予受理", "rejected"),
+    "event_withdrawn": ("撤回", "withdrawn"),
+    "event_reopened": ("重新打开", "reopened"),
+    "event_closed": ("关闭", "closed"),
+    "event_linked": ("关联聊天", "chat linked"),
+    "event_extended": ("延期", "extended"),
+    "event_unassigned": ("退回待认领", "returned to the queue"),
+    "staff_hint": (
+        "请用 /cases 查看待办，或在卡片上按「回复」后发送内容。",
+        "Use /cases for the queue, or press Reply on a card and then send your answer.",
+    ),
+    # --- register (staff) ---
+    "reg_channel": ("登记线下事项：来源是？", "Register a case: how did it reach the office?"),
+    "reg_name": ("群众姓名：", "The citizen's name:"),
+    "reg_phone": ("群众电话（可跳过）：", "The citizen's phone (or Skip):"),
+    "reg_text": ("事项内容：", "What the matter is:"),
+    "reg_summary": (
+        "请确认登记：\n来源：{channel}\n类型：{kind}\n姓名：{name}\n电话：{phone}\n内容：{text}",
+        "Please confirm:\nChannel: {channel}\nKind: {kind}\nName: {name}\nPhone: {phone}\n"
+        "Text: {text}",
+    ),
+    "reg_done": (
+        "已登记 {number}，由您负责。关联码：{code}\n请告知群众：在本机器人发送 /link {number} {code} "
+        "即可在线接收答复。",
+        "Registered {number}; you own it. Link code: {code}\nTell the citizen: sending "
+        "/link {number} {code} to this bot brings the answers to their chat.",
+    ),
+    # --- admin ---
+    "invite_link": (
+        "{role} 邀请链接（一次性，{hours} 小时内有效）：\n{link}",
+        "Invite link for {role} (one use, valid {hours} hours):\n{link}",
+    ),
+    "invite_welcome": ("欢迎！您的角色现在是：{role}。", "Welcome! Your role is now: {role}."),
+    "users_title": ("有角色的人员：", "People with roles:"),
+    "users_line": ("{id} · {name} · {role}", "{id} · {name} · {role}"),
+    "users_empty": ("还没有人被授予角色。", "Nobody has a role yet."),
+    "revoked": (
+        "已撤销 {name} 的角色（原为 {role}）。退回队列的事项：{numbers}",
+        "Revoked the role of {name} (was {role}). Cases returned to the queue: {numbers}",
+    ),
+    "leaders_cases_returned": (
+        "{name} 的角色已撤销，其未办结事项已退回待认领队列：{numbers}",
+        "{name}'s role was revoked; their open cases are back in the queue: {numbers}",
+    ),
+    "failed_empty": ("没有被搁置的更新。", "No update has been set aside."),
+    "failed_line": ("更新 {id} · 尝试 {attempts} 次 · {error}",
+                    "update {id} · {attempts} attempts · {error}"),
+    "update_set_aside": (
+        "⚠️ 更新 {id} 连续处理失败 {attempts} 次，已搁置：{error}\n/failed 查看。",
+        "⚠️ Update {id} failed {attempts} times and was set aside: {error}\n/failed lists them.",
+    ),
+    # --- command menu descriptions ---
+    "cmd_start": ("开始 / 联系卡", "Start / contact card"),
+    "cmd_new": ("提出新事项", "Raise a new matter"),
+    "cmd_mycases": ("我的事项", "My cases"),
+    "cmd_link": ("关联线下登记的事项", "Link a case registered in person"),
+    "cmd_lang": ("语言 / Language", "Language / 语言"),
+    "cmd_cancel": ("取消当前操作", "Stop what you are doing"),
+    "cmd_help": ("帮助", "Help"),
+    "cmd_cases": ("待办队列", "Open queue"),
+    "cmd_case": ("查看事项：/case 编号", "Show a case: /case NUMBER"),
+    "cmd_register": ("登记来访、来电、来信", "Register a visit, call or letter"),
+    "cmd_extend": ("延长办理期限", "Extend a case's handling time"),
+    "cmd_invite": ("生成邀请链接", "Make an invite link"),
+    "cmd_users": ("人员与角色", "People and roles"),
+    "cmd_revoke": ("撤销角色", "Revoke a role"),
+    "cmd_failed": ("失败的更新", "Updates set aside"),
+}
+
+
+def t(lang: str | None, key: str, **params: object) -> str:
+    pair = CATALOG.get(key)
+    if pair is None:
+        log.error("missing text %s", key)
+        return key
+    template = pair[1] if lang == "en" else pair[0]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        log.error("text %s lacks a parameter", key)
+        return template

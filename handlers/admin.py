@@ -1,0 +1,53 @@
+"""Admin: invitations, people with roles, revocation, updates set aside."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.context import MinqingContext
+from bot.services import people
+from handlers.base import answer, guarded
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+@guarded
+async def invite(update: Update, context: MinqingContext) -> None:
+    """/invite staff|leader|liaison|admin: a one-time deep link, valid 72 hours."""
+    if not context.args:
+        await answer(update, context, "err_usage", usage="/invite staff|leader|liaison|admin")
+        return
+    await context.minqing.services.run(
+        people.send_invite, context.me, context.args[0].lower(), context.bot.username
+    )
+
+
+@guarded
+async def users(update: Update, context: MinqingContext) -> None:
+    """List the people who have a role."""
+    await context.minqing.services.run(people.show_users, context.me)
+
+
+@guarded
+async def revoke(update: Update, context: MinqingContext) -> None:
+    """/revoke <telegram id>: back to citizen; their open cases return to the queue."""
+    if not context.args or not context.args[0].lstrip("-").isdigit():
+        await answer(update, context, "err_usage", usage="/revoke 123456789")
+        return
+    await context.minqing.services.run(people.revoke_by_admin, context.me, int(context.args[0]))
+
+
+@guarded
+async def failed(update: Update, context: MinqingContext) -> None:
+    """Updates set aside after failing repeatedly."""
+    await context.minqing.services.run(people.show_failed, context.me)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("invite", invite, filters=PRIVATE),
+        CommandHandler("users", users, filters=PRIVATE),
+        CommandHandler("revoke", revoke, filters=PRIVATE),
+        CommandHandler("failed", failed, filters=PRIVATE),
+    ]

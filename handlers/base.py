@@ -1,0 +1,53 @@
+"""What every handler shares: refusing politely, and answering directly."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+
+from bot.context import MinqingContext
+from bot.core.rules import RuleError
+from bot.render import text as render_text
+from bot.texts import t
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Update, MinqingContext], Awaitable[None]]
+
+
+def lang_of(context: MinqingContext) -> str:
+    actor = context.actor
+    if actor is not None and actor.language:
+        return actor.language
+    return context.minqing.settings.default_language
+
+
+async def answer(update: Update, context: MinqingContext, key: str, **params: object) -> None:
+    """A direct answer that changes nothing (a refusal, a hint): not queued, since there is no
+    state change for it to belong to."""
+    chat = update.effective_chat
+    body = t(lang_of(context), key, **params)
+    query = update.callback_query
+    if query is not None:
+        await query.answer(body[:200], show_alert=True)
+        return
+    if chat is None:
+        return
+    for message in render_text(chat.id, body):
+        await context.bot.send_message(chat_id=chat.id, **message.payload)
+
+
+def guarded(handler: Handler) -> Handler:
+    """Turn a rule's refusal into a polite answer; the transaction was rolled back."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: MinqingContext) -> None:
+        try:
+            await handler(update, context)
+        except RuleError as refusal:
+            log.info("update %s refused: %s", update.update_id, refusal.key)
+            await answer(update, context, refusal.key, **refusal.params)
+
+    return wrapper

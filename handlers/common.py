@@ -1,0 +1,119 @@
+"""Every update: who is asking; /start, /help, /lang, /cancel; unknown commands; errors."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Chat, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import MinqingContext
+from bot.settings import LANGUAGES
+from bot.services import front, people
+from bot.texts import t
+from handlers.base import answer, guarded, lang_of
+from storage.db import current_inbox
+
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def load_actor(update: Update, context: MinqingContext) -> None:
+    """Record who is asking; leave any group that is not the staff chat (the bot may have been
+    added to it), and stop its updates there."""
+    chat = update.effective_chat
+    staff_chat = context.minqing.settings.staff_chat_id
+    if chat is not None and chat.type != Chat.PRIVATE and chat.id != staff_chat:
+        await _leave(context, chat.id)
+        raise ApplicationHandlerStop
+    user = update.effective_user
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop
+    context.actor = await context.minqing.services.run_preamble(
+        people.seen, user.id, user.full_name, user.username
+    )
+
+
+async def _leave(context: MinqingContext, chat_id: int) -> None:
+    log.warning("leaving chat %s: it is not the staff chat", chat_id)
+    try:
+        await context.bot.leave_chat(chat_id)
+    except TelegramError as exc:
+        log.warning("could not leave chat %s: %s", chat_id, exc)
+
+
+@guarded
+async def start(update: Update, context: MinqingContext) -> None:
+    """Greet, show the contact card and the menu; a deep-link token grants an invited role."""
+    token = context.args[0] if context.args else None
+    await context.minqing.services.run(front.welcome, context.me, token)
+
+
+@guarded
+async def help_command(update: Update, context: MinqingContext) -> None:
+    """List the commands of the asker's role."""
+    await context.minqing.services.run(front.help_text, context.me)
+
+
+@guarded
+async def lang(update: Update, context: MinqingContext) -> None:
+    """Switch between Chinese and English; remembered."""
+    if context.args and context.args[0] in LANGUAGES:
+        await context.minqing.services.run(people.set_language, context.me, context.args[0])
+        return
+    await context.minqing.services.run(front.choose_language, context.me)
+
+
+@guarded
+async def cancel(update: Update, context: MinqingContext) -> None:
+    """Leave the dialogue in progress."""
+    await context.minqing.services.run(front.cancel, context.me)
+
+
+async def unknown_command(update: Update, context: MinqingContext) -> None:
+    """Answer a command nobody handles."""
+    log.info("update %s: unknown command", update.update_id)
+    await answer(update, context, "unknown_command")
+
+
+async def on_error(update: object, context: MinqingContext) -> None:
+    """Log the update id, note the failure for the inbox, and tell the user once."""
+    update_id = getattr(update, "update_id", None)
+    log.error("update %s failed", update_id, exc_info=context.error)
+    mark = current_inbox.get()
+    if mark is not None:
+        mark.error = repr(context.error)[:500]
+        if not mark.final and not mark.done:
+            return  # it will be tried again; tell the user only when it is set aside
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(
+                chat_id=update.effective_chat.id, text=t(lang_of(context), "err_generic")
+            )
+        except TelegramError:
+            log.warning("could not tell chat %s about the failure", update.effective_chat.id)
+
+
+def pre_handlers() -> list[BaseHandler]:
+    return [TypeHandler(Update, load_actor)]
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("start", start, filters=PRIVATE),
+        CommandHandler("help", help_command, filters=PRIVATE),
+        CommandHandler("lang", lang, filters=PRIVATE),
+        CommandHandler("cancel", cancel, filters=PRIVATE),
+    ]
+
+
+def fallback_handlers() -> list[BaseHandler]:
+    return [MessageHandler(PRIVATE & filters.COMMAND, unknown_command)]

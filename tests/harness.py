@@ -1,0 +1,187 @@
+"""A whole office on a temporary database and the in-process Bot API: updates go in through the
+inbox and the real Application, and what the bot sends is read off the fake transport."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+
+from bot.clock import FakeClock
+from bot.local_api import LocalBotApi
+from bot.runtime import Minqing
+from bot.services import people
+from bot.settings import Settings
+from bot.context import MinqingContext
+
+CITIZEN, CITIZEN2, STAFF, STAFF2, LEADER, ADMIN = 1001, 1002, 2001, 2002, 3001, 4001
+NAMES = {CITIZEN: "张三", CITIZEN2: "王五", STAFF: "李四", STAFF2: "赵六", LEADER: "陈局长",
+         ADMIN: "管理员"}
+# Monday 2026-11-30 10:00 in Asia/Shanghai: the office is open.
+OPEN_HOURS = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+
+
+def make_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {"admin_ids": [ADMIN], "office_name": "群众工作服务室",
+                              "office_phone": "0531-12345678"}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class Office:
+    def __init__(self, db_path: Path, settings: Settings, clock: FakeClock,
+                 api: LocalBotApi | None = None) -> None:
+        self.db_path = db_path
+        self.settings = settings
+        self.clock = clock
+        self.api = api or LocalBotApi(forum_chats={settings.staff_chat_id}
+                                      if settings.staff_chat_id else set())
+        self.errors: list[BaseException] = []
+        self.expect_errors = False
+        self._ids = itertools.count(1)
+        self._update_ids = itertools.count(5000)
+        self.minqing = self._build()
+
+    def _build(self) -> Minqing:
+        minqing = Minqing(self.settings, token="1:test", request=self.api, clock=self.clock,
+                          database_path=str(self.db_path))
+        minqing.inbox.retry_pause = 0
+
+        async def record_error(update: object, context: MinqingContext) -> None:
+            self.errors.append(context.error)  # type: ignore[arg-type]
+
+        minqing.app.add_error_handler(record_error)
+        return minqing
+
+    async def start(self, seed: bool = True) -> Office:
+        await self.minqing.start(background=False)
+        if seed:
+            for user_id in (STAFF, STAFF2):
+                await self.minqing.services.run_preamble(people.grant, ADMIN, user_id, "staff")
+            await self.minqing.services.run_preamble(people.grant, ADMIN, LEADER, "leader")
+            for user_id, name in NAMES.items():
+                await self.minqing.services.run_preamble(people.seen, user_id, name, None)
+            await self.minqing.sender.flush()
+            self.api.clear()
+        return self
+
+    async def stop(self) -> None:
+        await self.minqing.stop()
+
+    async def restart(self, deliver: bool = True) -> None:
+        """A new Application on the same database file, as after a crash or a deploy."""
+        await self.minqing.stop()
+        self.minqing = self._build()
+        await self.minqing.start(background=False)
+        if deliver:
+            await self.settle()
+
+    def check_errors(self) -> None:
+        if self.errors and not self.expect_errors:
+            raise AssertionError(f"handler raised: {self.errors!r}")
+
+    # --- feeding updates ------------------------------------------------------------------
+    def user_json(self, user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": NAMES.get(user_id, f"u{user_id}"),
+                "language_code": "zh-hans"}
+
+    def message_json(self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
+                     **extra: Any) -> dict[str, Any]:
+        chat_id = chat_id if chat_id is not None else user_id
+        chat = ({"id": chat_id, "type": "private", "first_name": NAMES.get(user_id, "u")}
+                if chat_id > 0 else {"id": chat_id, "type": "supergroup", "title": "staff",
+                                     "is_forum": chat_id in self.api.forum_chats})
+        message: dict[str, Any] = {"message_id": next(self._ids) + 100000,
+                                   "date": int(self.clock.now().timestamp()),
+                                   "chat": chat, "from": self.user_json(user_id)}
+        if text is not None:
+            if extra.pop("caption", False):
+                message["caption"] = text
+            else:
+                message["text"] = text
+                if text.startswith("/"):
+                    command = text.split()[0]
+                    message["entities"] = [{"type": "bot_command", "offset": 0,
+                                            "length": len(command)}]
+        message.update(extra)
+        return message
+
+    def update_json(self, **content: Any) -> dict[str, Any]:
+        return {"update_id": next(self._update_ids), **content}
+
+    async def feed(self, *updates: dict[str, Any]) -> None:
+        await self.minqing.inbox.ingest(updates)
+        await self.settle()
+
+    async def settle(self) -> None:
+        await self.minqing.inbox.process_pending()
+        await self.minqing.sender.flush()
+        self.check_errors()
+
+    async def send(self, user_id: int, text: str | None = None, **extra: Any) -> dict[str, Any]:
+        update = self.update_json(message=self.message_json(user_id, text, **extra))
+        await self.feed(update)
+        return update
+
+    async def photo(self, user_id: int, file_id: str, caption: str | None = None,
+                    **extra: Any) -> dict[str, Any]:
+        photo = [{"file_id": file_id, "file_unique_id": "u" + file_id, "width": 90,
+                  "height": 90, "file_size": 1000}]
+        if caption is not None:
+            return await self.send(user_id, caption, caption=True, photo=photo, **extra)
+        return await self.send(user_id, None, photo=photo, **extra)
+
+    async def document(self, user_id: int, file_id: str, size: int = 1000,
+                       **extra: Any) -> dict[str, Any]:
+        doc = {"file_id": file_id, "file_unique_id": "u" + file_id, "file_name": "a.pdf",
+               "file_size": size}
+        return await self.send(user_id, None, document=doc, **extra)
+
+    async def press(self, user_id: int, data: str, chat_id: int | None = None,
+                    message_id: int = 1) -> dict[str, Any]:
+        chat_id = chat_id if chat_id is not None else user_id
+        message = self.message_json(STAFF if chat_id < 0 else user_id, "…", chat_id=chat_id)
+        message["from"] = {"id": 7000000001, "is_bot": True, "first_name": "bot"}
+        message["message_id"] = message_id
+        update = self.update_json(callback_query={
+            "id": str(next(self._ids)), "from": self.user_json(user_id),
+            "chat_instance": "ci", "data": data, "message": message})
+        await self.feed(update)
+        return update
+
+    # --- reading what the bot said --------------------------------------------------------
+    def texts(self, chat_id: int) -> list[str]:
+        return self.api.texts(chat_id)
+
+    def last_text(self, chat_id: int) -> str:
+        texts = self.texts(chat_id)
+        assert texts, f"nothing was sent to {chat_id}"
+        return texts[-1]
+
+    def buttons(self, chat_id: int) -> dict[str, str]:
+        """The buttons of the last message with buttons sent to the chat: label -> data."""
+        for call in reversed(self.api.sent(chat_id)):
+            markup = call.params.get("reply_markup")
+            if markup:
+                if isinstance(markup, str):
+                    import json
+
+                    markup = json.loads(markup)
+                return {b["text"]: b["callback_data"] for row in markup["inline_keyboard"]
+                        for b in row if "callback_data" in b}
+        return {}
+
+    def alerts(self) -> list[str]:
+        return [str(c.params.get("text", "")) for c in self.api.calls
+                if c.method == "answerCallbackQuery" and c.params.get("text")]
+
+    async def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        return await self.minqing.db.read(
+            lambda tx: [dict(r) for r in tx.conn.execute(sql, params).fetchall()])
+
+
+def callback_update(update: dict[str, Any], office: Office) -> Update:
+    return Update.de_json(update, office.minqing.app.bot)
