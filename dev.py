@@ -23,8 +23,6 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 
 def ensure_env(extra: str) -> None:
     """Create the virtual environment and install the project's dependencies when needed."""
-    if sys.version_info < (3, 11):
-        sys.exit("Minqing needs Python 3.11 or newer.")
     stamp = VENV / f".installed-{extra or 'base'}"
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest and PY.exists():
@@ -47,6 +45,9 @@ def ensure_env(extra: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script runs before the venv exists)
+        print("Minqing needs Python 3.11 or newer.")
+        return 2
     if not argv or argv[0] not in {"run", "test"}:
         print("usage: python3 dev.py run [main.py arguments] | python3 dev.py test [pytest args]")
         return 2

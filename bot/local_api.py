@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
+log = logging.getLogger(__name__)
 BOT_USER = {
     "id": 7000000001,
     "is_bot": True,
@@ -99,7 +101,10 @@ class LocalBotApi(BaseRequest):
         if self.record and api_method != "getUpdates":
             self.calls.append(call)
         for listener in self.listeners:
-            listener(call)
+            try:
+                listener(call)
+            except Exception:  # a display problem must not look like a failed send
+                log.exception("listener failed")
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # --- scripting ------------------------------------------------------------------------
@@ -169,7 +174,8 @@ class LocalBotApi(BaseRequest):
             return self._message(params, text=params.get("text", ""))
         if method in ("sendPhoto", "sendDocument", "sendVoice", "sendVideo", "sendAudio"):
             kind = method[4:].lower()
-            file = {"file_id": str(params.get(kind)), "file_unique_id": "u" + str(params.get(kind))}
+            file_id = str(params.get(kind))
+            file = {"file_id": file_id, "file_unique_id": "u" + file_id}
             if kind == "photo":
                 file.update(width=1, height=1)
                 content: dict[str, Any] = {"photo": [file]}

@@ -11,7 +11,7 @@ import logging
 import time
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot
@@ -58,7 +58,9 @@ class Pacing:
     """30 messages/s overall; 1/s sustained per private chat; 20/min per group (Bots FAQ).
     A 429 slows only the chat it came from."""
 
-    def __init__(self, overall: float = 30.0, private: float = 1.0, group_per_minute: float = 20.0):
+    def __init__(
+        self, overall: float = 30.0, private: float = 1.0, group_per_minute: float = 20.0
+    ) -> None:
         self.overall = Bucket(overall, overall)
         self._private = private
         self._group = group_per_minute / 60.0
@@ -180,22 +182,26 @@ class OutboxSender:
             await self._later(item, f"RetryAfter {seconds}", seconds)
             return
         except Forbidden as exc:
-            log.warning("outbox %s: chat %s refuses messages: %s", item.id, item.chat_id, exc)
-            await self.db.write(lambda tx: self._blocked(tx, item, str(exc)))
+            reason = str(exc)
+            log.warning("outbox %s: chat %s refuses messages: %s", item.id, item.chat_id, reason)
+            await self.db.write(lambda tx: self._blocked(tx, item, reason))
             return
         except BadRequest as exc:
-            log.error("outbox %s (%s to %s) rejected: %s", item.id, item.method, item.chat_id, exc)
-            await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", str(exc)))
+            reason = str(exc)
+            log.error("outbox %s (%s to %s) rejected: %s", item.id, item.method, item.chat_id,
+                      reason)
+            await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", reason))
             return
         except (NetworkError, TelegramError) as exc:
+            reason = repr(exc)
             if item.attempts + 1 >= GIVE_UP_AFTER:
                 log.error("outbox %s: giving up after %s attempts: %s", item.id,
-                          item.attempts + 1, exc)
-                await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", str(exc)))
+                          item.attempts + 1, reason)
+                await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", reason))
                 return
             backoff = min(MAX_BACKOFF_SECONDS, 2.0 ** item.attempts)
-            log.warning("outbox %s: %s; retry in %.0fs", item.id, exc, backoff)
-            await self._later(item, repr(exc), backoff)
+            log.warning("outbox %s: %s; retry in %.0fs", item.id, reason, backoff)
+            await self._later(item, reason, backoff)
             return
         except Exception:
             log.exception("outbox %s: unexpected failure", item.id)

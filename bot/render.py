@@ -82,16 +82,15 @@ def media(
             payload: dict = {one.type: one.file_id}
             if caption:
                 payload["caption"] = caption
-            out.append(
-                Outgoing(chat_id=chat_id, method=_SEND_ONE[one.type], payload=payload, **options)  # type: ignore[arg-type]
-            )
+            method = _SEND_ONE[one.type]
+            out.append(Outgoing(chat_id=chat_id, method=method, payload=payload, **options))  # type: ignore[arg-type]
         else:
             parts = [{"type": m.type, "media": m.file_id} for m in group]
             if caption:
                 parts[0]["caption"] = caption
-            out.append(
-                Outgoing(chat_id=chat_id, method="sendMediaGroup", payload={"media": parts}, **options)  # type: ignore[arg-type]
-            )
+            payload = {"media": parts}
+            out.append(Outgoing(chat_id=chat_id, method="sendMediaGroup", payload=payload,
+                                **options))  # type: ignore[arg-type]
         caption = ""
     if caption:
         out += text(chat_id, caption, **options)

@@ -16,8 +16,8 @@ from telegram.ext import (
 )
 
 from bot.context import MinqingContext
-from bot.settings import LANGUAGES
 from bot.services import front, people
+from bot.settings import LANGUAGES
 from bot.texts import t
 from handlers.base import answer, guarded, lang_of
 from storage.db import current_inbox

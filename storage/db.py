@@ -2,8 +2,8 @@
 
 aiosqlite runs one thread per connection and every awaited call is a round trip through its
 queue (~0.1 ms). A transaction is therefore written as a plain function over a `Tx` and run
-whole on the database thread: BEGIN IMMEDIATE, the statements, COMMIT, one await. `bench/tx_hops.py`
-measures this against awaiting each statement.
+whole on the database thread: BEGIN IMMEDIATE, the statements, COMMIT, one await.
+`bench/tx_hops.py` measures this against awaiting each statement.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ T = TypeVar("T")
 
 @dataclass
 class InboxMark:
-    """The inbox row being processed; the first write transaction marks it done with its effects."""
+    """The inbox row being processed; the first write transaction marks it done with its
+    effects."""
 
     update_id: int
     done: bool = False

@@ -182,7 +182,8 @@ class Dialogues(Repo):
         if row is None:
             return None
         return Dialogue(
-            user_id=row["user_id"], name=row["name"], step=row["step"], data=json.loads(row["data"])
+            user_id=row["user_id"], name=row["name"], step=row["step"],
+            data=json.loads(row["data"]),
         )
 
     def put(self, dialogue: Dialogue, now: datetime) -> None:
@@ -273,7 +274,7 @@ class Cases(Repo):
         return [_case(r) for r in rows]
 
     def update(self, case_id: int, now: datetime, *, expect_state: tuple[str, ...] | None = None,
-               expect_owner: int | None | bool = False, **fields: Any) -> Case | None:
+               expect_owner: int | bool | None = False, **fields: Any) -> Case | None:
         """Change a case; with `expect_state`/`expect_owner`, only if it still is so (a
         compare-and-set, so two staff members claiming at once cannot both win)."""
         values = {

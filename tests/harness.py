@@ -11,11 +11,11 @@ from typing import Any
 from telegram import Update
 
 from bot.clock import FakeClock
+from bot.context import MinqingContext
 from bot.local_api import LocalBotApi
 from bot.runtime import Minqing
 from bot.services import people
 from bot.settings import Settings
-from bot.context import MinqingContext
 
 CITIZEN, CITIZEN2, STAFF, STAFF2, LEADER, ADMIN = 1001, 1002, 2001, 2002, 3001, 4001
 NAMES = {CITIZEN: "张三", CITIZEN2: "王五", STAFF: "李四", STAFF2: "赵六", LEADER: "陈局长",

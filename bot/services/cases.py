@@ -1,4 +1,4 @@
-"""Casework: routing citizens' messages, and the staff's claim, reply, transfer, resolve, reject."""
+"""Casework: routing citizens' messages; the staff's claim, reply, transfer, resolve, reject."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The citizen's /new dialogue: kind → description (+ attachments) → phone → real name → confirm."""
+"""The citizen's /new dialogue: kind → description (+ attachments) → phone → name → confirm."""
 
 from __future__ import annotations
 

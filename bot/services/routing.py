@@ -1,4 +1,4 @@
-"""Where a private message goes: the dialogue in progress, the staff desk, or the citizen's case."""
+"""Where a private message goes: the dialogue in progress, the staff desk, or a citizen's case."""
 
 from __future__ import annotations
 

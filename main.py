@@ -1,0 +1,135 @@
+"""Minqing's command line: run the bot, open the console, manage roles.
+
+  python main.py                 run against Telegram if BOT_TOKEN is set, else the console
+  python main.py console         the local console chat
+  python main.py users grant ID ROLE | users revoke ID | users list
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+async def run_bot(settings: Settings) -> None:
+    from bot.runtime import Minqing
+
+    minqing = Minqing(settings)
+    await minqing.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except NotImplementedError:  # Windows
+            pass
+    poller = asyncio.create_task(minqing.poll())
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({poller, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if poller in done:
+            poller.result()  # raises InvalidToken / Conflict with its message
+    finally:
+        poller.cancel()
+        stopper.cancel()
+        await minqing.stop()
+
+
+async def manage_users(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock import Clock
+    from bot.core.rules import RuleError
+    from bot.services import people
+    from bot.services.unit import Services
+    from storage.db import Database
+    from storage.models import User
+
+    db = await Database(settings.database_path).open()
+    services = Services(db, Clock(), settings)
+    # The command line acts as the administrator with id 0 in the audit log.
+    operator = User(telegram_id=0, role="admin", display_name="command line")
+    try:
+        if args.action == "grant":
+            user = await services.run(people.grant, 0, args.telegram_id, args.role)
+            print(f"{user.telegram_id} is now {user.role}")
+        elif args.action == "revoke":
+            target, returned = await services.run(people.revoke, operator, args.telegram_id)
+            print(f"{target.telegram_id} is now citizen (was {target.role});"
+                  f" cases returned to the queue: {', '.join(returned) or '-'}")
+        else:
+            for user in await services.run(people.people_with_roles):
+                print(f"{user.telegram_id}\t{user.role}\t{user.display_name}")
+        return 0
+    except RuleError as error:
+        print(f"refused: {error.key} {error.params}", file=sys.stderr)
+        return 2
+    finally:
+        await db.close()
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="main.py", description="Minqing (民情) service office bot")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("run", help="run against Telegram (needs BOT_TOKEN)")
+    sub.add_parser("console", help="chat with the bot locally, no token needed")
+    users = sub.add_parser("users", help="manage roles")
+    actions = users.add_subparsers(dest="action", required=True)
+    grant = actions.add_parser("grant")
+    grant.add_argument("telegram_id", type=int)
+    grant.add_argument("role", choices=["citizen", "staff", "leader", "liaison", "admin"])
+    revoke = actions.add_parser("revoke")
+    revoke.add_argument("telegram_id", type=int)
+    actions.add_parser("list")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    console = args.command == "console" or (args.command is None and not settings.token)
+    configure_logging("WARNING" if console else settings.log_level)
+    if args.command == "users":
+        return asyncio.run(manage_users(settings, args))
+    if console:
+        from bot.console import run_console
+
+        if args.command is None:
+            print("No BOT_TOKEN is set, so this is the local console. To connect to Telegram,"
+                  " put BOT_TOKEN=<token from @BotFather> in .env (see README) and run again.\n")
+        run_console(settings)
+        return 0
+    if not settings.token:
+        print("Invalid setting BOT_TOKEN: required to run against Telegram", file=sys.stderr)
+        return 2
+    from telegram.error import Conflict, InvalidToken
+
+    try:
+        asyncio.run(run_bot(settings))
+    except InvalidToken:
+        print("Invalid setting BOT_TOKEN: Telegram rejected the token", file=sys.stderr)
+        return 2
+    except Conflict as error:
+        print(f"Another instance is polling with this token: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
