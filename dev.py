@@ -11,7 +11,11 @@ import hashlib
 import os
 import subprocess
 import sys
-import tomllib
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    sys.exit("Minqing needs Python 3.11 or newer.")
 import venv
 from pathlib import Path
 
@@ -45,9 +49,6 @@ def ensure_env(extra: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):  # noqa: UP036 (this script runs before the venv exists)
-        print("Minqing needs Python 3.11 or newer.")
-        return 2
     if not argv or argv[0] not in {"run", "test"}:
         print("usage: python3 dev.py run [main.py arguments] | python3 dev.py test [pytest args]")
         return 2

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot
+from telegram import (
+    Bot,
+    InputMedia,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
@@ -29,6 +36,10 @@ warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWa
 
 MAX_BACKOFF_SECONDS = 300.0
 GIVE_UP_AFTER = 25  # transient failures: about two hours of retries at the capped backoff
+_INPUT_MEDIA: dict[str, type[InputMedia]] = {
+    "photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument,
+    "audio": InputMediaAudio,
+}
 _SINGLE = {"photo": "sendPhoto", "video": "sendVideo", "document": "sendDocument",
            "audio": "sendAudio"}
 
@@ -227,7 +238,7 @@ class OutboxSender:
                 if part.get("caption"):
                     params["caption"] = part["caption"]
             else:
-                params["media"] = parts
+                params["media"] = [_input_media(p) for p in parts]
         if item.in_case_topic and item.case_id is not None:
             topic = await self._topic(item)
             if topic == -1:
@@ -279,6 +290,12 @@ class OutboxSender:
         tx.outbox.give_up(item.id, "blocked", error)
         if item.chat_id > 0:
             tx.users.mark_blocked(item.chat_id, self.clock.now())
+
+
+def _input_media(part: dict[str, Any]) -> InputMedia:
+    """PTB's ExtBot fills in defaults on album parts, so they go as its InputMedia objects."""
+    kind = _INPUT_MEDIA[part["type"]]
+    return kind(media=part["media"], caption=part.get("caption"))
 
 
 def _seconds(value: float | timedelta) -> float:

@@ -83,7 +83,8 @@ def media(
             if caption:
                 payload["caption"] = caption
             method = _SEND_ONE[one.type]
-            out.append(Outgoing(chat_id=chat_id, method=method, payload=payload, **options))  # type: ignore[arg-type]
+            out.append(Outgoing(chat_id=chat_id, method=method, payload=payload,
+                                **options))  # type: ignore[arg-type]
         else:
             parts = [{"type": m.type, "media": m.file_id} for m in group]
             if caption:
@@ -97,7 +98,9 @@ def media(
     return out
 
 
-def album_part(chat_id: int, item: Media, caption: str, album_key: str, **options: object) -> Outgoing:
+def album_part(
+    chat_id: int, item: Media, caption: str, album_key: str, **options: object
+) -> Outgoing:
     """One part of an album that arrives as separate updates; the outbox gathers the parts
     under `album_key` and sends them together after a short wait."""
     part: dict = {"type": item.type, "media": item.file_id}

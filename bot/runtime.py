@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.app import build_application
 from bot.clock import Clock
@@ -111,8 +113,11 @@ class Minqing:
         if chat_id is None:
             return
         try:
-            chat = await self.app.bot.get_chat(chat_id)
-            forum = bool(chat.is_forum)
+            # Raw: only is_forum matters, and ChatFullInfo's required fields change often.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PTBUserWarning)
+                chat = await self.app.bot.do_api_request("getChat", {"chat_id": chat_id})
+            forum = bool(isinstance(chat, dict) and chat.get("is_forum"))
         except TelegramError as exc:
             log.warning("staff chat %s is not reachable (%s); cards go there as messages",
                         chat_id, exc)
