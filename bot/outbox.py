@@ -48,13 +48,14 @@ _SINGLE = {"photo": "sendPhoto", "video": "sendVideo", "document": "sendDocument
 class Bucket:
     rate: float  # tokens per second
     burst: float
-    tokens: float = -1.0
+    tokens: float = 0.0
     stamp: float = field(default_factory=time.monotonic)
     blocked_until: float = 0.0
 
+    def __post_init__(self) -> None:
+        self.tokens = self.burst
+
     def wait_time(self, now: float) -> float:
-        if self.tokens < 0:
-            self.tokens = self.burst
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         if now < self.blocked_until:

@@ -48,7 +48,7 @@ async def test_owner_writing_in_the_topic_is_relayed_others_stay_internal(
     forum_office: Office,
 ) -> None:
     office = forum_office
-    number, cid = await claimed_case(office)
+    await claimed_case(office)
     topic = (await office.rows("SELECT topic_id FROM cases"))[0]["topic_id"]
     office.api.clear()
     await office.send(STAFF, "我们明天派人维修", chat_id=-100777, message_thread_id=topic,
@@ -303,7 +303,7 @@ async def test_staff_writing_privately_without_a_dialogue_gets_a_hint(office: Of
 
 
 async def test_staff_reply_to_a_relayed_message_answers_its_case(office: Office) -> None:
-    number, _ = await claimed_case(office)
+    await claimed_case(office)
     await office.send(CITIZEN, "什么时候修？")
     relay = office.api.sent(STAFF, "sendMessage")[-1]
     await office.send(STAFF, "本周内", reply_to_message=relay.result)

@@ -1,0 +1,99 @@
+"""Plain rules and storage, without Telegram."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.rules import (
+    TRANSITIONS,
+    can_transition,
+    deadline,
+    is_office_open,
+    next_opening,
+    normalise_phone,
+    split_text,
+)
+from bot.settings import Settings
+from storage.db import Database
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HOURS = (time(9), time(17))
+
+
+def test_transitions() -> None:
+    allowed = {(a, b) for a, targets in TRANSITIONS.items() for b in targets}
+    assert allowed == {
+        ("new", "accepted"), ("new", "rejected"), ("new", "withdrawn"),
+        ("accepted", "resolved"), ("accepted", "rejected"), ("accepted", "withdrawn"),
+        ("resolved", "closed"), ("resolved", "accepted"),
+    }
+    assert not can_transition("closed", "accepted")
+    assert not can_transition("new", "resolved")
+
+
+def test_deadline_ends_at_23_59_local_time() -> None:
+    # 23:30 UTC on 30 Nov is already 1 Dec in Shanghai.
+    start = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    due = deadline(start, 15, SHANGHAI)
+    assert due.astimezone(SHANGHAI).isoformat() == "2026-12-16T23:59:59+08:00"
+
+
+def test_office_hours_and_next_opening() -> None:
+    friday_evening = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)  # 18:00 Shanghai
+    assert not is_office_open(friday_evening, SHANGHAI, HOURS)
+    back = next_opening(friday_evening, SHANGHAI, HOURS).astimezone(SHANGHAI)
+    assert back.isoformat() == "2026-12-07T09:00:00+08:00"
+    monday_early = datetime(2026, 12, 6, 23, 0, tzinfo=UTC)  # Mon 07:00 Shanghai
+    assert next_opening(monday_early, SHANGHAI, HOURS).astimezone(SHANGHAI).hour == 9
+    assert is_office_open(datetime(2026, 12, 7, 2, 0, tzinfo=UTC), SHANGHAI, HOURS)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"),
+     ("0531-12345678", "053112345678"), ("12345", None), ("abc", None),
+     ("23800138000", None)],
+)
+def test_phone_numbers(raw: str, expected: str | None) -> None:
+    assert normalise_phone(raw) == expected
+
+
+def test_split_text_prefers_line_breaks() -> None:
+    text = ("a" * 3000 + "\n") * 3
+    pieces = split_text(text, 4096)
+    assert all(len(p) <= 4096 for p in pieces) and len(pieces) == 3
+    assert split_text("short") == ["short"]
+    assert all(len(p) <= 10 for p in split_text("x" * 95, 10))
+
+
+def test_admin_ids_are_read_comma_separated(monkeypatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "1, 2,3")
+    assert Settings(_env_file=None).admin_ids == [1, 2, 3]  # type: ignore[call-arg]
+
+
+async def test_storage_pragmas_migrations_and_case_sequence(tmp_path) -> None:
+    db = await Database(tmp_path / "s.sqlite3").open()
+    try:
+        mode = await db.read(lambda tx: tx.conn.execute("PRAGMA journal_mode").fetchone()[0])
+        keys = await db.read(lambda tx: tx.conn.execute("PRAGMA foreign_keys").fetchone()[0])
+        assert mode == "wal" and keys == 1
+        numbers = [await db.write(lambda tx: tx.cases.next_number(2026)) for _ in range(3)]
+        assert numbers == ["QZ-2026-000001", "QZ-2026-000002", "QZ-2026-000003"]
+
+        def fails(tx) -> None:
+            tx.cases.next_number(2026)
+            raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError):
+            await db.write(fails)
+        assert await db.write(lambda tx: tx.cases.next_number(2026)) == "QZ-2026-000004"
+    finally:
+        await db.close()
+    reopened = await Database(tmp_path / "s.sqlite3").open()  # migrations not applied twice
+    versions = await reopened.read(
+        lambda tx: tx.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0])
+    assert versions == 1
+    await reopened.close()
