@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from storage.models import User
+from bot.services.unit import Who
 
 if TYPE_CHECKING:
     from bot.runtime import Minqing
@@ -17,15 +17,15 @@ class MinqingContext(CallbackContext[ExtBot, dict, dict, dict]):
         self, application: Application, chat_id: int | None = None, user_id: int | None = None
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
-        self.actor: User | None = None
+        self.who: Who | None = None
 
     @property
     def minqing(self) -> Minqing:
         return self.application.bot_data["minqing"]
 
     @property
-    def me(self) -> User:
-        """The person asking, as loaded (and recorded) before any handler ran."""
-        if self.actor is None:
-            raise RuntimeError("no actor for this update")
-        return self.actor
+    def asker(self) -> Who:
+        """The person behind the update (their row is loaded by the first service call)."""
+        if self.who is None:
+            raise RuntimeError("no person behind this update")
+        return self.who

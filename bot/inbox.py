@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import deque
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -26,53 +27,104 @@ KEEP_DONE_DAYS = 7
 
 
 class InboxProcessor:
+    """Updates are processed one at a time, in order. Those just stored are handed over in
+    memory; the table is read at start (rows left by a previous process) and when asked."""
+
     def __init__(self, app: Application, db: Database, services: Services, clock: Clock) -> None:
         self.app = app
         self.db = db
         self.services = services
         self.clock = clock
         self._wake = asyncio.Event()
+        self._queue: deque[InboxItem] = deque()
+        self._queued: set[int] = set()
         self._stopping = False
         self.retry_pause = 0.05
+        self.concurrency = 8
 
     async def ingest(self, updates: Iterable[dict[str, Any]]) -> int:
         """Store updates (one transaction); an update id seen before is ignored."""
-        rows = [(u["update_id"], json.dumps(u, ensure_ascii=False)) for u in updates]
+        rows = [(u["update_id"], u) for u in updates]
         if not rows:
             return 0
         now = self.clock.now()
 
-        def store(tx: Tx) -> int:
-            return sum(tx.inbox.add(update_id, payload, now) for update_id, payload in rows)
+        def store(tx: Tx) -> list[int]:
+            return [update_id for update_id, update in rows
+                    if tx.inbox.add(update_id, json.dumps(update, ensure_ascii=False), now)]
 
         added = await self.db.write(store, completes_update=False)
+        fresh = set(added)
+        for update_id, update in rows:
+            if update_id in fresh:
+                self._enqueue(InboxItem(update_id=update_id, payload=update, state="pending",
+                                        attempts=0))
         self._wake.set()
-        return added
+        return len(added)
+
+    def _enqueue(self, item: InboxItem) -> None:
+        if item.update_id not in self._queued:
+            self._queued.add(item.update_id)
+            self._queue.append(item)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
+        await self._load()
         while not self._stopping:
             self._wake.clear()
-            await self.process_pending()
-            await self._wake.wait()
+            await self._drain()
+            if not self._queue:
+                await self._wake.wait()
 
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
 
     async def process_pending(self) -> int:
-        """Process every pending update in update-id order; returns how many were handled."""
+        """Process every pending update, those left in the table included."""
+        await self._load()
+        return await self._drain()
+
+    async def _load(self) -> None:
+        stored = await self.db.read(lambda tx: tx.inbox.pending(limit=10_000))
+        known = self._queued
+        for item in stored:
+            if item.update_id not in known:
+                self._enqueue(item)
+        if stored:
+            ordered = sorted(self._queue, key=lambda i: i.update_id)
+            self._queue.clear()
+            self._queue.extend(ordered)
+
+    async def _drain(self) -> int:
+        """Process what is queued: one person's updates strictly in order, different people's
+        side by side (up to `concurrency`), so the event loop works while SQLite does."""
         handled = 0
-        while not self._stopping:
-            batch = await self.db.read(lambda tx: tx.inbox.pending(limit=100))
-            if not batch:
-                break
-            for item in batch:
-                await self.process(item)
-                handled += 1
+        slots = asyncio.Semaphore(self.concurrency)
+        chains: dict[int, asyncio.Task] = {}
+        while self._queue and not self._stopping:
+            item = self._queue.popleft()
+            await slots.acquire()
+            key = _sender_of(item.payload)
+            task = asyncio.create_task(self._after(chains.get(key), item, slots))
+            chains[key] = task
+            handled += 1
+        if chains:
+            await asyncio.gather(*chains.values())
         return handled
+
+    async def _after(
+        self, previous: asyncio.Task | None, item: InboxItem, slots: asyncio.Semaphore
+    ) -> None:
+        try:
+            if previous is not None:
+                await asyncio.shield(previous)
+            await self.process(item)
+        finally:
+            self._queued.discard(item.update_id)
+            slots.release()
 
     async def process(self, item: InboxItem) -> None:
         for attempt in range(item.attempts + 1, MAX_ATTEMPTS + 1):
@@ -108,3 +160,13 @@ class InboxProcessor:
         """Handled rows go after a week (update ids can repeat after a long idle period)."""
         before = self.clock.now() - timedelta(days=KEEP_DONE_DAYS)
         return await self.db.write(lambda tx: tx.inbox.prune(before), completes_update=False)
+
+
+def _sender_of(payload: dict[str, Any]) -> int:
+    """Whose update this is: their updates are processed in order (0: no one in particular)."""
+    for kind in ("message", "edited_message", "callback_query", "my_chat_member"):
+        body = payload.get(kind)
+        if isinstance(body, dict):
+            sender = body.get("from") or {}
+            return int(sender.get("id", 0))
+    return 0

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 import warnings
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -98,6 +99,11 @@ class Pacing:
 
 
 class OutboxSender:
+    """Rows committed by the services are handed over in memory and sent at once; a sweep of
+    the table picks up the rest (retries that came due, rows left by a previous process)."""
+
+    SWEEP_EVERY = 5.0
+
     def __init__(
         self,
         db: Database,
@@ -112,21 +118,48 @@ class OutboxSender:
         self.pacing = pacing
         self.max_in_flight = max_in_flight
         self._wake = asyncio.Event()
+        self._queues: dict[int, deque[OutboxItem]] = {}
+        self._known: set[int] = set()
+        # Ids finished while a sweep may have been reading them: never taken up again.
+        self._finished: OrderedDict[int, None] = OrderedDict()
         self._in_flight: dict[int, asyncio.Task] = {}
         self._topics: dict[int, int] = {}
+        self._next_sweep = 0.0
         self._stopping = False
-        db.on_outbox(self.wake)
+        self._sent_batch: list[tuple[OutboxItem, Any, asyncio.Future[None]]] = []
+        self._sent_writer = False
+        db.on_outbox(self.offer)
 
-    def wake(self) -> None:
+    def offer(self, items: list[OutboxItem]) -> None:
+        """Rows just committed and due now."""
+        for item in items:
+            self._enqueue(item)
         self._wake.set()
 
+    def _enqueue(self, item: OutboxItem) -> None:
+        if item.id in self._known or item.id in self._finished:
+            return
+        self._known.add(item.id)
+        queue = self._queues.setdefault(item.chat_id, deque())
+        if queue and queue[-1].id > item.id:
+            # Found by a sweep behind newer rows of the same chat: keep the chat's order.
+            queue.append(item)
+            ordered = sorted(queue, key=lambda i: i.id)
+            queue.clear()
+            queue.extend(ordered)
+        else:
+            queue.append(item)
+
     async def run(self) -> None:
-        """Deliver until stopped; sleeps until woken by a commit or until the next due row."""
+        """Deliver until stopped: woken by commits and completions, sweeping now and then."""
         while not self._stopping:
             self._wake.clear()
-            delay = await self.deliver_due()
+            if time.monotonic() >= self._next_sweep:
+                await self._sweep()
+            wait = self._dispatch()
+            timeout = max(0.0, min(wait, self._next_sweep - time.monotonic()))
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
             except TimeoutError:
                 pass
 
@@ -137,53 +170,67 @@ class OutboxSender:
             await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
 
     async def flush(self, rounds: int = 200) -> None:
-        """Deliver everything due now, and wait for it (tests, the console, shutdown)."""
+        """Deliver everything due now by the clock, and wait for it (tests, the console)."""
         for _ in range(rounds):
-            await self.deliver_due()
+            await self._sweep()
+            self._dispatch()
             if self._in_flight:
                 await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
                 continue
-            due = await self.db.read(lambda tx: tx.outbox.due(self.clock.now(), limit=1))
-            if not due:
+            if not any(self._queues.values()):
                 return
 
-    async def deliver_due(self) -> float:
-        """Start a delivery for the oldest due row of each idle chat; returns how long to sleep."""
+    async def _sweep(self) -> None:
         now = self.clock.now()
         items, next_at = await self.db.read(
-            lambda tx: (tx.outbox.due(now, limit=500), tx.outbox.next_due_at())
+            lambda tx: (tx.outbox.due(now, limit=500), tx.outbox.next_due_at(now))
         )
-        sleep = 5.0
-        if next_at is not None and next_at > now:
-            sleep = min(sleep, (next_at - now).total_seconds())
-        started: set[int] = set()
         for item in items:
-            if item.chat_id in started or item.chat_id in self._in_flight:
-                continue
-            started.add(item.chat_id)
-            if len(self._in_flight) >= self.max_in_flight:
-                sleep = 0.0
-                break
-            if self.pacing is not None:
-                wait = self.pacing.wait_time(item.chat_id)
-                if wait > 0:
-                    sleep = min(sleep, wait)
-                    continue
-                self.pacing.take(item.chat_id)
-            task = asyncio.create_task(self._deliver(item))
-            self._in_flight[item.chat_id] = task
-            task.add_done_callback(lambda _t, chat=item.chat_id: self._done(chat))
-        return max(sleep, 0.0)
+            self._enqueue(item)
+        wait = self.SWEEP_EVERY
+        if next_at is not None:
+            wait = min(wait, (next_at - now).total_seconds())
+        self._next_sweep = time.monotonic() + max(wait, 0.0)
 
-    def _done(self, chat_id: int) -> None:
-        self._in_flight.pop(chat_id, None)
+    def _dispatch(self) -> float:
+        """Start the oldest queued row of each idle chat; returns how long pacing asks to wait."""
+        wait = self.SWEEP_EVERY
+        for chat_id in list(self._queues):
+            queue = self._queues[chat_id]
+            if not queue:
+                del self._queues[chat_id]
+                continue
+            if chat_id in self._in_flight:
+                continue
+            if len(self._in_flight) >= self.max_in_flight:
+                break  # a completion wakes the loop
+            if self.pacing is not None:
+                pause = self.pacing.wait_time(chat_id)
+                if pause > 0:
+                    wait = min(wait, pause)
+                    continue
+                self.pacing.take(chat_id)
+            item = queue.popleft()
+            task = asyncio.create_task(self._deliver(item))
+            self._in_flight[chat_id] = task
+            task.add_done_callback(lambda t, i=item: self._done(i, t))
+        return wait
+
+    def _done(self, item: OutboxItem, task: asyncio.Task) -> None:
+        self._in_flight.pop(item.chat_id, None)
+        self._known.discard(item.id)
+        if not task.cancelled() and task.exception() is None and task.result():
+            self._finished[item.id] = None
+            while len(self._finished) > 10_000:
+                self._finished.popitem(last=False)
         self._wake.set()
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem) -> bool:
+        """Send one row; True when it is finished (sent, refused or given up)."""
         try:
             method, params = await self._prepare(item)
             if method is None:
-                return
+                return False
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PTBUserWarning)
                 result = await self.bot.do_api_request(method, api_kwargs=params)
@@ -192,38 +239,68 @@ class OutboxSender:
             if self.pacing is not None:
                 self.pacing.slow_down(item.chat_id, seconds)
             await self._later(item, f"RetryAfter {seconds}", seconds)
-            return
+            return False
         except Forbidden as exc:
             reason = str(exc)
             log.warning("outbox %s: chat %s refuses messages: %s", item.id, item.chat_id, reason)
             await self.db.write(lambda tx: self._blocked(tx, item, reason))
-            return
+            return True
         except BadRequest as exc:
             reason = str(exc)
             log.error("outbox %s (%s to %s) rejected: %s", item.id, item.method, item.chat_id,
                       reason)
             await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", reason))
-            return
+            return True
         except (NetworkError, TelegramError) as exc:
             reason = repr(exc)
             if item.attempts + 1 >= GIVE_UP_AFTER:
                 log.error("outbox %s: giving up after %s attempts: %s", item.id,
                           item.attempts + 1, reason)
                 await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", reason))
-                return
+                return True
             backoff = min(MAX_BACKOFF_SECONDS, 2.0 ** item.attempts)
             log.warning("outbox %s: %s; retry in %.0fs", item.id, reason, backoff)
             await self._later(item, reason, backoff)
-            return
+            return False
         except Exception:
             log.exception("outbox %s: unexpected failure", item.id)
             await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", "unexpected"))
-            return
-        await self.db.write(lambda tx: self._sent(tx, item, result))
+            return True
+        await self._record_sent(item, result)
+        return True
+
+    async def _record_sent(self, item: OutboxItem, result: Any) -> None:
+        """Mark the row sent as soon as Telegram accepted it. Deliveries that finish together
+        share one transaction; each waits until its own row is committed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sent_batch.append((item, result, done))
+        if not self._sent_writer:
+            self._sent_writer = True
+            asyncio.create_task(self._write_sent())
+        await done
+
+    async def _write_sent(self) -> None:
+        try:
+            while self._sent_batch:
+                batch, self._sent_batch = self._sent_batch, []
+                try:
+                    await self.db.write(
+                        lambda tx, b=batch: [self._sent(tx, i, r) for i, r, _ in b]
+                    )
+                except Exception as exc:
+                    for *_, done in batch:
+                        done.set_exception(exc)
+                else:
+                    for *_, done in batch:
+                        done.set_result(None)
+        finally:
+            self._sent_writer = False
 
     async def _later(self, item: OutboxItem, error: str, seconds: float) -> None:
         at = self.clock.now() + timedelta(seconds=seconds)
         await self.db.write(lambda tx: tx.outbox.retry_later(item.id, error, at))
+        # It leaves memory now; the sweep takes it up again when it is due.
+        self._next_sweep = min(self._next_sweep, time.monotonic() + seconds)
 
     async def _prepare(self, item: OutboxItem) -> tuple[str | None, dict[str, Any]]:
         params: dict[str, Any] = {"chat_id": item.chat_id, **item.payload}

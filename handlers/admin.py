@@ -18,15 +18,15 @@ async def invite(update: Update, context: MinqingContext) -> None:
     if not context.args:
         await answer(update, context, "err_usage", usage="/invite staff|leader|liaison|admin")
         return
-    await context.minqing.services.run(
-        people.send_invite, context.me, context.args[0].lower(), context.bot.username
+    await context.minqing.services.run_as(
+        context.asker, people.send_invite, context.args[0].lower(), context.bot.username
     )
 
 
 @guarded
 async def users(update: Update, context: MinqingContext) -> None:
     """List the people who have a role."""
-    await context.minqing.services.run(people.show_users, context.me)
+    await context.minqing.services.run_as(context.asker, people.show_users)
 
 
 @guarded
@@ -35,13 +35,15 @@ async def revoke(update: Update, context: MinqingContext) -> None:
     if not context.args or not context.args[0].lstrip("-").isdigit():
         await answer(update, context, "err_usage", usage="/revoke 123456789")
         return
-    await context.minqing.services.run(people.revoke_by_admin, context.me, int(context.args[0]))
+    await context.minqing.services.run_as(
+        context.asker, people.revoke_by_admin, int(context.args[0])
+    )
 
 
 @guarded
 async def failed(update: Update, context: MinqingContext) -> None:
     """Updates set aside after failing repeatedly."""
-    await context.minqing.services.run(people.show_failed, context.me)
+    await context.minqing.services.run_as(context.asker, people.show_failed)
 
 
 def handlers() -> list[BaseHandler]:

@@ -17,18 +17,23 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Update, MinqingContext], Awaitable[None]]
 
 
-def lang_of(context: MinqingContext) -> str:
-    actor = context.actor
-    if actor is not None and actor.language:
-        return actor.language
-    return context.minqing.settings.default_language
+async def lang_of(context: MinqingContext) -> str:
+    """The asker's language: from the row a service loaded, else looked up (bad-input paths)."""
+    who = context.who
+    default = context.minqing.settings.default_language
+    if who is None:
+        return default
+    user = who.user
+    if user is None:
+        user = await context.minqing.db.read(lambda tx: tx.users.get(who.telegram_id))
+    return (user.language if user is not None else None) or default
 
 
 async def answer(update: Update, context: MinqingContext, key: str, **params: object) -> None:
     """A direct answer that changes nothing (a refusal, a hint): not queued, since there is no
     state change for it to belong to."""
     chat = update.effective_chat
-    body = t(lang_of(context), key, **params)
+    body = t(await lang_of(context), key, **params)
     query = update.callback_query
     if query is not None:
         await query.answer(body[:200], show_alert=True)

@@ -27,20 +27,20 @@ async def on_button(update: Update, context: MinqingContext) -> None:
         await answer(update, context, "err_stale_button")
         return
     services = context.minqing.services
-    me = context.me
+    who = context.asker
     if cb.action == "noop":
         pass
     elif cb.action == "lang":
         if cb.word not in ("zh", "en"):
             await answer(update, context, "err_stale_button")
             return
-        await services.run(people.set_language, me, cb.word)
+        await services.run_as(who, people.set_language, cb.word)
     elif cb.action == "menu":
-        await services.run(front.menu, me, cb.word or "")
+        await services.run_as(who, front.menu, cb.word or "")
     elif cb.action in DIALOGUE_BUTTONS:
-        await services.run(front.button, me, cb)
+        await services.run_as(who, front.button, cb)
     else:
-        await services.run(front.case_button, me, cb)
+        await services.run_as(who, front.case_button, cb)
     await query.answer()
 
 

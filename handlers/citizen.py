@@ -16,13 +16,13 @@ PRIVATE = filters.ChatType.PRIVATE
 @guarded
 async def new_case(update: Update, context: MinqingContext) -> None:
     """Start the /new dialogue."""
-    await context.minqing.services.run(intake.start, context.me)
+    await context.minqing.services.run_as(context.asker, intake.start)
 
 
 @guarded
 async def my_cases(update: Update, context: MinqingContext) -> None:
     """List the citizen's own cases."""
-    await context.minqing.services.run(views.my_cases, context.me)
+    await context.minqing.services.run_as(context.asker, views.my_cases)
 
 
 @guarded
@@ -31,7 +31,7 @@ async def link(update: Update, context: MinqingContext) -> None:
     if not context.args or len(context.args) != 2:
         await answer(update, context, "err_usage", usage="/link QZ-2026-000001 ABCD2345")
         return
-    await context.minqing.services.run(cases.link_case, context.me, *context.args)
+    await context.minqing.services.run_as(context.asker, cases.link_case, *context.args)
 
 
 @guarded
@@ -48,7 +48,7 @@ async def private_message(update: Update, context: MinqingContext) -> None:
     if message.is_empty:
         await answer(update, context, "err_empty")
         return
-    await context.minqing.services.run(routing.private_message, context.me, message)
+    await context.minqing.services.run_as(context.asker, routing.private_message, message)
 
 
 def handlers() -> list[BaseHandler]:

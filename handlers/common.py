@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from bot.context import MinqingContext
 from bot.services import front, people
+from bot.services.unit import Who
 from bot.settings import LANGUAGES
 from bot.texts import t
 from handlers.base import answer, guarded, lang_of
@@ -37,9 +38,8 @@ async def load_actor(update: Update, context: MinqingContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
-    context.actor = await context.minqing.services.run_preamble(
-        people.seen, user.id, user.full_name, user.username
-    )
+    # Recorded and loaded by the handler's own transaction (one hop per update).
+    context.who = Who(telegram_id=user.id, name=user.full_name, username=user.username)
 
 
 async def _leave(context: MinqingContext, chat_id: int) -> None:
@@ -54,28 +54,28 @@ async def _leave(context: MinqingContext, chat_id: int) -> None:
 async def start(update: Update, context: MinqingContext) -> None:
     """Greet, show the contact card and the menu; a deep-link token grants an invited role."""
     token = context.args[0] if context.args else None
-    await context.minqing.services.run(front.welcome, context.me, token)
+    await context.minqing.services.run_as(context.asker, front.welcome, token)
 
 
 @guarded
 async def help_command(update: Update, context: MinqingContext) -> None:
     """List the commands of the asker's role."""
-    await context.minqing.services.run(front.help_text, context.me)
+    await context.minqing.services.run_as(context.asker, front.help_text)
 
 
 @guarded
 async def lang(update: Update, context: MinqingContext) -> None:
     """Switch between Chinese and English; remembered."""
     if context.args and context.args[0] in LANGUAGES:
-        await context.minqing.services.run(people.set_language, context.me, context.args[0])
+        await context.minqing.services.run_as(context.asker, people.set_language, context.args[0])
         return
-    await context.minqing.services.run(front.choose_language, context.me)
+    await context.minqing.services.run_as(context.asker, front.choose_language)
 
 
 @guarded
 async def cancel(update: Update, context: MinqingContext) -> None:
     """Leave the dialogue in progress."""
-    await context.minqing.services.run(front.cancel, context.me)
+    await context.minqing.services.run_as(context.asker, front.cancel)
 
 
 async def unknown_command(update: Update, context: MinqingContext) -> None:
@@ -96,9 +96,9 @@ async def on_error(update: object, context: MinqingContext) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(
-                chat_id=update.effective_chat.id, text=t(lang_of(context), "err_generic")
+                chat_id=update.effective_chat.id, text=t(await lang_of(context), "err_generic")
             )
-        except TelegramError:
+        except (TelegramError, OSError, RuntimeError):
             log.warning("could not tell chat %s about the failure", update.effective_chat.id)
 
 

@@ -16,38 +16,34 @@ PRIVATE = filters.ChatType.PRIVATE
 @guarded
 async def queue(update: Update, context: MinqingContext) -> None:
     """The open queue: unclaimed first, then oldest."""
-    await context.minqing.services.run(views.queue, context.me)
+    await context.minqing.services.run_as(context.asker, views.queue)
 
 
 @guarded
 async def show_case(update: Update, context: MinqingContext) -> None:
     """A case's card and history: /case QZ-2026-000001."""
-    if not context.me.is_staff_side:
-        await answer(update, context, "err_staff_only")
-        return
     if not context.args:
         await answer(update, context, "err_usage", usage="/case QZ-2026-000001")
         return
-    await context.minqing.services.run(views.staff_case_by_number, context.me, context.args[0])
+    await context.minqing.services.run_as(
+        context.asker, views.staff_case_by_number, context.args[0]
+    )
 
 
 @guarded
 async def register_case(update: Update, context: MinqingContext) -> None:
     """Register a case brought in person, by phone or by letter."""
-    await context.minqing.services.run(register.start, context.me)
+    await context.minqing.services.run_as(context.asker, register.start)
 
 
 @guarded
 async def extend(update: Update, context: MinqingContext) -> None:
     """Extend a case's handling time once: /extend QZ-2026-000001 reason."""
-    if not context.me.is_staff_side:
-        await answer(update, context, "err_staff_only")
-        return
     if not context.args or len(context.args) < 2:
         await answer(update, context, "err_usage", usage="/extend QZ-2026-000001 理由/reason")
         return
-    await context.minqing.services.run(
-        cases.extend, context.me, context.args[0], " ".join(context.args[1:])
+    await context.minqing.services.run_as(
+        context.asker, cases.extend, context.args[0], " ".join(context.args[1:])
     )
 
 
@@ -58,7 +54,7 @@ async def staff_chat_message(update: Update, context: MinqingContext) -> None:
     message = read_message(update.effective_message)
     if message.unsupported or message.too_large or message.is_empty:
         return
-    await context.minqing.services.run(cases.staff_chat_message, context.me, message)
+    await context.minqing.services.run_as(context.asker, cases.staff_chat_message, message)
 
 
 def handlers() -> list[BaseHandler]:
@@ -73,5 +69,9 @@ def handlers() -> list[BaseHandler]:
 def staff_chat_handlers(staff_chat_id: int | None) -> list[BaseHandler]:
     if staff_chat_id is None:
         return []
-    return [MessageHandler(filters.Chat(staff_chat_id) & ~filters.COMMAND
-                           & ~filters.StatusUpdate.ALL, staff_chat_message)]
+    return [
+        MessageHandler(
+            filters.Chat(staff_chat_id) & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+            staff_chat_message,
+        )
+    ]

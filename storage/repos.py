@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from storage.models import (
@@ -23,7 +23,9 @@ from storage.models import (
 )
 
 
+@lru_cache(maxsize=512)
 def ts(moment: datetime) -> str:
+    """UTC text that sorts as time does; cached, since one transaction writes one `now` often."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
@@ -37,6 +39,7 @@ class Tx:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.outbox_queued = False
+        self.outbox_ready: list[OutboxItem] = []
 
     @cached_property
     def users(self) -> Users:
@@ -92,17 +95,23 @@ class Users(Repo):
         self, telegram_id: int, display_name: str, username: str | None, now: datetime
     ) -> User:
         """Record a person who wrote to the bot (profile kept current) and return them."""
+        user = self.get(telegram_id)
+        if (
+            user is not None
+            and user.display_name == display_name
+            and user.username == username
+            and user.blocked_at is None
+        ):
+            return user  # the usual case: one read, no write
         row = self.c.execute(
             "INSERT INTO users (telegram_id, display_name, username, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (telegram_id) DO UPDATE SET display_name = excluded.display_name,"
             " username = excluded.username, updated_at = excluded.updated_at, blocked_at = NULL"
-            " WHERE users.display_name IS NOT excluded.display_name"
-            " OR users.username IS NOT excluded.username OR users.blocked_at IS NOT NULL"
             f" RETURNING {self._COLS}",
             (telegram_id, display_name, username, ts(now), ts(now)),
         ).fetchone()
-        return User(**row) if row else self.get(telegram_id)  # type: ignore[return-value]
+        return User(**row)
 
     def ensure(self, telegram_id: int, now: datetime, display_name: str = "") -> User:
         self.c.execute(
@@ -439,13 +448,14 @@ class Outbox(Repo):
         self._tx = tx
 
     def add(self, message: Outgoing, now: datetime) -> None:
-        """Queue a message in the caller's transaction; an album part joins its pending album."""
+        """Queue a message in the caller's transaction; an album part joins its pending album
+        while that one still waits for its other parts."""
         self._tx.outbox_queued = True
         if message.album_key is not None:
             row = self.c.execute(
                 "SELECT id, payload FROM outbox WHERE album_key = ? AND chat_id = ?"
-                " AND state = 'pending' AND attempts = 0",
-                (message.album_key, message.chat_id),
+                " AND state = 'pending' AND attempts = 0 AND next_at > ?",
+                (message.album_key, message.chat_id, ts(now)),
             ).fetchone()
             if row is not None:
                 payload = json.loads(row["payload"])
@@ -459,7 +469,7 @@ class Outbox(Repo):
                         (json.dumps(payload, ensure_ascii=False), row["id"]),
                     )
                     return
-        self.c.execute(
+        cur = self.c.execute(
             "INSERT INTO outbox (chat_id, method, payload, next_at, created_at, case_id, purpose,"
             " in_case_topic, album_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -474,6 +484,12 @@ class Outbox(Repo):
                 message.album_key,
             ),
         )
+        if message.delay_seconds <= 0:
+            self._tx.outbox_ready.append(OutboxItem(
+                id=cur.lastrowid, chat_id=message.chat_id, method=message.method,
+                payload=message.payload, case_id=message.case_id, purpose=message.purpose,
+                in_case_topic=message.in_case_topic, album_key=message.album_key,
+            ))
 
     def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:
         rows = self.c.execute(
@@ -484,21 +500,15 @@ class Outbox(Repo):
         ).fetchall()
         return [OutboxItem(**{**dict(r), "payload": json.loads(r["payload"])}) for r in rows]
 
-    def next_due_at(self) -> datetime | None:
+    def next_due_at(self, after: datetime) -> datetime | None:
+        """When the next row that is not yet due becomes due."""
         row = self.c.execute(
-            "SELECT MIN(next_at) FROM outbox WHERE state = 'pending'"
+            "SELECT MIN(next_at) FROM outbox WHERE state = 'pending' AND next_at > ?",
+            (ts(after),),
         ).fetchone()
         if not row or row[0] is None:
             return None
         return datetime.strptime(row[0], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
-
-    def earlier_pending(self, chat_id: int, item_id: int) -> bool:
-        """Whether an older message to the same chat still waits (per-chat order is kept)."""
-        row = self.c.execute(
-            "SELECT 1 FROM outbox WHERE chat_id = ? AND state = 'pending' AND id < ? LIMIT 1",
-            (chat_id, item_id),
-        ).fetchone()
-        return row is not None
 
     def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
         self.c.execute(

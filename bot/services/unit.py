@@ -25,6 +25,17 @@ R = TypeVar("R")
 
 
 @dataclass
+class Who:
+    """The person behind an update, as Telegram describes them; `user` is their row once a
+    service has loaded it."""
+
+    telegram_id: int
+    name: str
+    username: str | None = None
+    user: User | None = None
+
+
+@dataclass
 class Unit:
     tx: Tx
     now: datetime
@@ -74,6 +85,24 @@ class Services:
     ) -> R:
         now = self.clock.now()
         return await self.db.write(lambda tx: work(Unit(tx, now, self.settings), *args, **kwargs))
+
+    async def run_as(
+        self,
+        who: Who,
+        work: Callable[Concatenate[Unit, User, P], R],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """Run `work` for the person asking: their row is recorded (profile kept current) and
+        loaded in the same transaction, so one update costs one hop."""
+        now = self.clock.now()
+
+        def transaction(tx: Tx) -> R:
+            unit = Unit(tx, now, self.settings)
+            who.user = tx.users.seen(who.telegram_id, who.name[:128], who.username, now)
+            return work(unit, who.user, *args, **kwargs)
+
+        return await self.db.write(transaction)
 
     async def run_preamble(
         self, work: Callable[Concatenate[Unit, P], R], *args: P.args, **kwargs: P.kwargs
