@@ -47,6 +47,7 @@ class Arrivals:
     def __init__(self) -> None:
         self.at: dict[str, float] = {}
         self.event = asyncio.Event()
+        self.progress = asyncio.Event()
         self.waiting: set[str] = set()
 
     def __call__(self, call: Any) -> None:
@@ -54,6 +55,7 @@ class Arrivals:
         marker = text.rsplit("#", 1)[-1] if "#" in text else None
         if marker is not None:
             self.at[marker] = time.perf_counter()
+            self.progress.set()
             self.waiting.discard(marker)
             if not self.waiting:
                 self.event.set()
@@ -116,7 +118,8 @@ async def run_minqing(updates: int) -> list[dict[str, Any]]:
                     # Like the poller: store the next batch while earlier ones are processed,
                     # keeping at most BACKLOG updates stored but not yet relayed.
                     while len(sent) - len(arrivals.at.keys() & sent.keys()) > BACKLOG:
-                        await asyncio.sleep(0.001)
+                        arrivals.progress.clear()
+                        await arrivals.progress.wait()
             await arrivals.wait(set(sent))
             finished = time.perf_counter()
             results.append(summarise(phase, started, finished, sent, arrivals.at))

@@ -128,6 +128,7 @@ class OutboxSender:
         self._stopping = False
         self._sent_batch: list[tuple[OutboxItem, Any, asyncio.Future[None]]] = []
         self._sent_writer = False
+        self._sent_task: asyncio.Task | None = None
         db.on_outbox(self.offer)
 
     def offer(self, items: list[OutboxItem]) -> None:
@@ -276,7 +277,7 @@ class OutboxSender:
         self._sent_batch.append((item, result, done))
         if not self._sent_writer:
             self._sent_writer = True
-            asyncio.create_task(self._write_sent())
+            self._sent_task = asyncio.create_task(self._write_sent())
         await done
 
     async def _write_sent(self) -> None:

@@ -53,6 +53,7 @@ class Database:
         self._commits = 0
         self._writes: list[tuple[Callable[[Tx], Any], InboxMark | None, asyncio.Future]] = []
         self._writing = False
+        self._write_task: asyncio.Task | None = None
         self._listeners: list[Callable[[list[OutboxItem]], None]] = []
 
     async def open(self) -> Database:
@@ -155,7 +156,7 @@ class Database:
                 await self._write_batch()
             finally:
                 if self._writes:
-                    asyncio.create_task(self._write_batches())
+                    self._write_task = asyncio.create_task(self._write_batches())
                 else:
                     self._writing = False
         tx, result = await done
