@@ -40,7 +40,7 @@ class Console:
         # The console has no staff group: cards go to the staff members' private chats.
         self.minqing = Minqing(settings.model_copy(update={"staff_chat_id": None}),
                                token="1:console", request=self.api,
-                               database_path=database_path)
+                               database_path=database_path, lift_pacing=True)
         self.user_id, self.name = SEED["citizen"]
         self.names: dict[int, str] = {uid: name for uid, name in SEED.values()}
         self.buttons: dict[int, list[tuple[str, str, int]]] = {}

@@ -102,6 +102,13 @@ class InboxProcessor:
         """Process what is queued: one person's updates strictly in order, different people's
         side by side (up to `concurrency`), so the event loop works while SQLite does."""
         handled = 0
+        if len(self._queue) == 1:  # the quiet path: no task to start
+            item = self._queue.popleft()
+            try:
+                await self.process(item)
+            finally:
+                self._queued.discard(item.update_id)
+            return 1
         slots = asyncio.Semaphore(self.concurrency)
         chains: dict[int, asyncio.Task] = {}
         while self._queue and not self._stopping:

@@ -128,13 +128,14 @@ class OutboxSender:
         self._stopping = False
         self._sent_batch: list[tuple[OutboxItem, Any, asyncio.Future[None]]] = []
         self._sent_writer = False
-        self._sent_task: asyncio.Task | None = None
         db.on_outbox(self.offer)
 
     def offer(self, items: list[OutboxItem]) -> None:
-        """Rows just committed and due now."""
+        """Rows just committed and due now: their deliveries start at once."""
         for item in items:
             self._enqueue(item)
+        if not self._stopping:
+            self._dispatch()
         self._wake.set()
 
     def _enqueue(self, item: OutboxItem) -> None:
@@ -277,7 +278,7 @@ class OutboxSender:
         self._sent_batch.append((item, result, done))
         if not self._sent_writer:
             self._sent_writer = True
-            self._sent_task = asyncio.create_task(self._write_sent())
+            await self._write_sent()  # this delivery writes; those finishing meanwhile join
         await done
 
     async def _write_sent(self) -> None:

@@ -47,7 +47,7 @@ class Office:
 
     def _build(self) -> Minqing:
         minqing = Minqing(self.settings, token="1:test", request=self.api, clock=self.clock,
-                          database_path=str(self.db_path))
+                          database_path=str(self.db_path), lift_pacing=True)
         minqing.inbox.retry_pause = 0
 
         async def record_error(update: object, context: MinqingContext) -> None:
@@ -73,7 +73,8 @@ class Office:
 
     async def restart(self, deliver: bool = True) -> None:
         """A new Application on the same database file, as after a crash or a deploy."""
-        await self.minqing.stop()
+        if self.minqing.db._conn is not None:
+            await self.minqing.stop()
         self.minqing = self._build()
         await self.minqing.start(background=False)
         if deliver:

@@ -97,3 +97,15 @@ async def test_storage_pragmas_migrations_and_case_sequence(tmp_path) -> None:
         lambda tx: tx.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0])
     assert versions == 1
     await reopened.close()
+
+
+def test_api_root_and_proxy_reach_the_bot() -> None:
+    from bot.app import build_application
+
+    settings = Settings(_env_file=None, telegram_api_url="http://127.0.0.1:8081/",  # type: ignore[call-arg]
+                        telegram_proxy="socks5://127.0.0.1:1080")
+    app = build_application(settings, "123:abc")
+    assert app.bot.base_url == "http://127.0.0.1:8081/bot123:abc"
+    assert app.bot.base_file_url == "http://127.0.0.1:8081/file/bot123:abc"
+    for request in app.bot._request:
+        assert request._client_kwargs["proxy"] == "socks5://127.0.0.1:1080"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 
 from bot.outbox import Pacing
 from bot.services import routing
@@ -36,10 +38,14 @@ async def test_restart_finishes_the_inbox_and_delivers_the_outbox(office: Office
     # The citizen's message is stored, but the process dies before handling it.
     pending = office.update_json(message=office.message_json(CITIZEN, "断电前的消息"))
     await office.minqing.inbox.ingest([pending])
-    # And a queued message was never sent.
-    await office.minqing.db.write(lambda tx: tx.outbox.add(
-        __import__("storage.models", fromlist=["Outgoing"]).Outgoing(
-            chat_id=CITIZEN, payload={"text": "未发出的通知"}), office.clock.now()))
+    await office.minqing.stop()
+    # And a message was queued that the dead process never sent.
+    with sqlite3.connect(office.db_path) as conn:
+        conn.execute(
+            "INSERT INTO outbox (chat_id, method, payload, next_at, created_at)"
+            " VALUES (?, 'sendMessage', ?, '2000-01-01', '2000-01-01')",
+            (CITIZEN, json.dumps({"text": "未发出的通知"})),
+        )
     await office.restart(deliver=False)
     assert office.texts(CITIZEN) == [] and office.texts(STAFF) == []
     await office.settle()  # what the new process does first
