@@ -308,3 +308,26 @@ async def test_staff_reply_to_a_relayed_message_answers_its_case(office: Office)
     relay = office.api.sent(STAFF, "sendMessage")[-1]
     await office.send(STAFF, "本周内", reply_to_message=relay.result)
     assert "本周内" in office.last_text(CITIZEN)
+
+
+async def test_owner_album_in_the_topic_reaches_the_citizen_as_one_album(
+    forum_office: Office, clock
+) -> None:
+    office = forum_office
+    await claimed_case(office)
+    topic = (await office.rows("SELECT topic_id FROM cases"))[0]["topic_id"]
+    office.api.clear()
+    updates = [office.update_json(message=office.message_json(
+        STAFF, "整改照片" if i == 0 else None, caption=i == 0, chat_id=-100777,
+        message_thread_id=topic, is_topic_message=True, media_group_id="S1",
+        photo=[{"file_id": f"S{i}", "file_unique_id": f"uS{i}", "width": 1, "height": 1}]))
+        for i in range(2)]
+    await office.feed(*updates)
+    clock.advance(seconds=2)
+    await office.settle()
+    albums = office.api.sent(CITIZEN, "sendMediaGroup")
+    assert len(albums) == 1
+    media = albums[0].params["media"]
+    media = json.loads(media) if isinstance(media, str) else media
+    assert [m["media"] for m in media] == ["S0", "S1"]
+    assert "群众工作服务室" in media[0]["caption"] and "李四" not in media[0]["caption"]

@@ -109,3 +109,12 @@ def test_api_root_and_proxy_reach_the_bot() -> None:
     assert app.bot.base_file_url == "http://127.0.0.1:8081/file/bot123:abc"
     for request in app.bot._request:
         assert request._client_kwargs["proxy"] == "socks5://127.0.0.1:1080"
+
+
+def test_env_example_lists_every_setting() -> None:
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    keys = {line.split("=", 1)[0] for line in example.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")}
+    assert keys == {name.upper() for name in Settings.model_fields}
