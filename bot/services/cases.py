@@ -17,7 +17,7 @@ from bot.core.rules import (
 from bot.incoming import Incoming
 from bot.services import desk
 from bot.services.unit import Unit
-from storage.models import Case, Dialogue, User
+from storage.models import Case, Dialogue, Media, User
 
 REPLY, TRANSFER, RESOLVE, REJECT, ADD_INFO, CHOOSE = (
     "reply", "transfer", "resolve", "reject", "add_info", "choose_case",
@@ -42,6 +42,28 @@ def _own_case(unit: Unit, user: User, case_id: int) -> Case:
     if case is None or case.citizen_id != user.telegram_id:
         raise RuleError("err_case_missing")
     return case
+
+
+def open_case(
+    unit: Unit,
+    actor_id: int,
+    fields: dict,
+    action: str,
+    attachments: list[Media] | None = None,
+) -> Case:
+    """A new case under the next number of the year (in the office's time zone), with its first
+    history entry and its audit row."""
+    year = unit.now.astimezone(unit.settings.tz).year
+    case = unit.tx.cases.create({"number": unit.tx.cases.next_number(year), **fields}, unit.now)
+    unit.tx.cases.add_event(case.id, unit.now, actor_id=actor_id, direction="in",
+                            kind="created", text=case.text, media=attachments)
+    unit.tx.audit.append(unit.now, actor_id, action, case_id=case.id,
+                         detail=f"{case.kind}/{case.channel}")
+    return case
+
+
+def confirm_buttons(unit: Unit, user: User) -> list[list[tuple[str, str]]]:
+    return [[(unit.text(user, "btn_submit"), "cf:1"), (unit.text(user, "btn_cancel"), "cf:0")]]
 
 
 # --- citizens -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from bot.core.rules import (
     normalise_phone,
 )
 from bot.incoming import Incoming
-from bot.services import desk
+from bot.services import cases, desk
 from bot.services.unit import Unit
 from storage.models import CASE_KINDS, Dialogue, Media, User
 
@@ -57,7 +57,6 @@ def choose_kind(unit: Unit, user: User, kind: str) -> None:
 
 def on_message(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -> None:
     """A message while the citizen is in the /new dialogue."""
-    data = dialogue.data
     step = dialogue.step
     if step == "kind":
         unit.say(user, "new_choose_kind", kind_buttons(unit, user))
@@ -83,8 +82,7 @@ def on_message(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) ->
     if step == "privacy":
         unit.say(user, "privacy_choose")
         return
-    # step == "confirm"
-    _confirm(unit, user, dialogue, again=bool(data))
+    _confirm(unit, user, dialogue)  # step "confirm": show the summary again
 
 
 def _collect(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -> None:
@@ -167,12 +165,12 @@ def use_profile_name(unit: Unit, user: User) -> None:
     _confirm(unit, user, _save(unit, dialogue, "confirm", real_name=user.real_name))
 
 
-def _confirm(unit: Unit, user: User, dialogue: Dialogue, again: bool = False) -> None:
+def _confirm(unit: Unit, user: User, dialogue: Dialogue) -> None:
     data = dialogue.data
     unit.say(
         user,
         "new_summary",
-        [[(unit.text(user, "btn_submit"), "cf:1"), (unit.text(user, "btn_cancel"), "cf:0")]],
+        cases.confirm_buttons(unit, user),
         kind=unit.text(user, f"kind_{data['kind']}"),
         text=data.get("text", ""),
         count=len(data.get("attachments", [])),
@@ -190,11 +188,12 @@ def confirm(unit: Unit, user: User, submit: bool) -> str | None:
         return None
     data = dialogue.data
     settings = unit.settings
-    number = unit.tx.cases.next_number(unit.now.astimezone(settings.tz).year)
     due = deadline(unit.now, settings.petition_accept_days, settings.tz)
-    case = unit.tx.cases.create(
+    attachments = [Media(**m) for m in data.get("attachments", [])]
+    case = cases.open_case(
+        unit,
+        user.telegram_id,
         {
-            "number": number,
             "kind": data["kind"],
             "channel": "chat",
             "state": "new",
@@ -205,13 +204,10 @@ def confirm(unit: Unit, user: User, submit: bool) -> str | None:
             "text": data.get("text", ""),
             "due_at": due,
         },
-        unit.now,
+        "case_create",
+        attachments,
     )
-    attachments = [Media(**m) for m in data.get("attachments", [])]
-    unit.tx.cases.add_event(case.id, unit.now, actor_id=user.telegram_id, direction="in",
-                            kind="created", text=case.text, media=attachments)
-    unit.tx.audit.append(unit.now, user.telegram_id, "case_create", case_id=case.id,
-                         detail=case.kind)
+    number = case.number
     desk.announce_case(unit, case, attachments)
     tz = settings.tz
     hours = settings.opening_hours

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.rules import RuleError, deadline, normalise_phone
 from bot.incoming import Incoming
 from bot.services import desk
-from bot.services.cases import new_link_code
+from bot.services.cases import confirm_buttons, new_link_code, open_case
 from bot.services.unit import Unit
 from storage.models import CASE_KINDS, Dialogue, User
 
@@ -81,7 +81,7 @@ def on_message(unit: Unit, staff: User, dialogue: Dialogue, message: Incoming) -
         _save(unit, dialogue, "confirm", text=text)
         unit.say(
             staff, "reg_summary",
-            [[(unit.text(staff, "btn_submit"), "cf:1"), (unit.text(staff, "btn_cancel"), "cf:0")]],
+            confirm_buttons(unit, staff),
             channel=unit.text(staff, f"channel_{data['channel']}"),
             kind=unit.text(staff, f"kind_{data['kind']}"), name=data["name"],
             phone=data.get("phone") or "-", text=text,
@@ -96,26 +96,23 @@ def confirm(unit: Unit, staff: User, submit: bool) -> str | None:
         return None
     data = dialogue.data
     settings = unit.settings
-    number = unit.tx.cases.next_number(unit.now.astimezone(settings.tz).year)
     code = new_link_code()
-    case = unit.tx.cases.create(
+    case = open_case(
+        unit,
+        staff.telegram_id,
         {
-            "number": number, "kind": data["kind"], "channel": data["channel"],
-            "state": "accepted", "citizen_id": None, "citizen_name": data["name"],
+            "kind": data["kind"], "channel": data["channel"], "state": "accepted",
+            "citizen_id": None, "citizen_name": data["name"],
             "citizen_phone": data.get("phone"), "real_name": data["name"],
             "text": data["text"], "owner_id": staff.telegram_id, "link_code": code,
             "accepted_at": unit.now,
             "due_at": deadline(unit.now, settings.handle_days, settings.tz),
         },
-        unit.now,
+        "case_register",
     )
     unit.tx.cases.add_owner(case.id, staff.telegram_id, staff.telegram_id, "registered",
                             unit.now)
-    unit.tx.cases.add_event(case.id, unit.now, actor_id=staff.telegram_id, direction="in",
-                            kind="created", text=case.text)
-    unit.tx.audit.append(unit.now, staff.telegram_id, "case_register", case_id=case.id,
-                         detail=case.channel)
     if settings.staff_chat_id is not None:
         desk.announce_case(unit, case)
-    unit.say(staff, "reg_done", number=number, code=code)
-    return number
+    unit.say(staff, "reg_done", number=case.number, code=code)
+    return case.number
