@@ -7,6 +7,7 @@ duplicate can only come from a crash inside that window.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 import warnings
@@ -213,7 +214,8 @@ class OutboxSender:
                     continue
                 self.pacing.take(chat_id)
             item = queue.popleft()
-            task = asyncio.create_task(self._deliver(item))
+            # A fresh context: the delivery belongs to no inbox update (offer() runs inside one).
+            task = asyncio.create_task(self._deliver(item), context=contextvars.Context())
             self._in_flight[chat_id] = task
             task.add_done_callback(lambda t, i=item: self._done(i, t))
         return wait
@@ -287,7 +289,8 @@ class OutboxSender:
                 batch, self._sent_batch = self._sent_batch, []
                 try:
                     await self.db.write(
-                        lambda tx, b=batch: [self._sent(tx, i, r) for i, r, _ in b]
+                        lambda tx, b=batch: [self._sent(tx, i, r) for i, r, _ in b],
+                        completes_update=False,
                     )
                 except Exception as exc:
                     for *_, done in batch:

@@ -107,7 +107,13 @@ class Minqing:
             backoff = 1.0
             if not updates:
                 continue
-            await self.inbox.ingest(u.to_dict() for u in updates)
+            try:
+                await self.inbox.ingest([u.to_dict() for u in updates])
+            except Exception:
+                # Not stored, so not confirmed: the same offset fetches them again.
+                log.exception("could not store %d updates; fetching them again", len(updates))
+                await asyncio.sleep(1.0)
+                continue
             offset = updates[-1].update_id + 1
 
     async def _detect_staff_chat(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
@@ -10,6 +12,7 @@ from bot.incoming import read_message
 from bot.services import cases, intake, routing, views
 from handlers.base import answer, guarded
 
+log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -39,14 +42,15 @@ async def private_message(update: Update, context: MinqingContext) -> None:
     """Anything typed or sent in the private chat: dialogue, staff desk or the citizen's case."""
     assert update.effective_message is not None
     message = read_message(update.effective_message)
-    if message.unsupported:
-        await answer(update, context, "err_unsupported", what=message.unsupported)
-        return
-    if message.too_large:
-        await answer(update, context, "err_too_large")
-        return
-    if message.is_empty:
-        await answer(update, context, "err_empty")
+    refusal = (
+        ("err_unsupported", {"what": message.unsupported}) if message.unsupported
+        else ("err_too_large", {}) if message.too_large
+        else ("err_empty", {}) if message.is_empty
+        else None
+    )
+    if refusal is not None:
+        log.info("update %s refused: %s", update.update_id, refusal[0])
+        await answer(update, context, refusal[0], **refusal[1])
         return
     await context.minqing.services.run_as(context.asker, routing.private_message, message)
 

@@ -153,7 +153,8 @@ class Database:
             # whatever queued up meanwhile is committed by a task of its own.
             self._writing = True
             try:
-                await self._write_batch()
+                # Shielded: the batch carries other callers' writes too.
+                await asyncio.shield(self._write_batch())
             finally:
                 if self._writes:
                     self._write_task = asyncio.create_task(self._write_batches())
