@@ -7,7 +7,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.context import MinqingContext
 from bot.settings import Settings
-from handlers import admin, buttons, citizen, common, desk
+from handlers import admin, buttons, citizen, common, desk, talks
 
 PRE_GROUP = -1  # who is asking, and which chats are served, before anything else
 
@@ -48,6 +48,7 @@ def register_handlers(app: Application, settings: Settings) -> None:
             *citizen.handlers(),
             *desk.handlers(),
             *admin.handlers(),
+            *talks.handlers(),
             *buttons.handlers(),
             *desk.staff_chat_handlers(settings.staff_chat_id),
             *citizen.message_handlers(),

@@ -28,6 +28,13 @@ ACTIONS: dict[str, str] = {
     "wd": "i",     # citizen: withdraw (asks to confirm)
     "wy": "i",     # citizen: withdraw, confirmed
     "pc": "i",     # citizen: pick the case for a pending message
+    "bk": "i",     # book a talk slot (asks the topic)
+    "wl": "i",     # join a full slot's waitlist (asks the topic)
+    "bc": "i",     # cancel a booking
+    "bm": "i",     # move a booking: choose the slot
+    "mv": "ii",    # move (booking, to slot)
+    "dc": "i",     # decline a seat given from the waitlist
+    "at": "ii",    # attendance (booking, 1 attended / 0 no-show)
     "menu": "w",   # main menu entries
     "lang": "w",   # language
     "noop": "",

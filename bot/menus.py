@@ -5,14 +5,18 @@ from __future__ import annotations
 from bot.texts import t
 from storage.models import Outgoing
 
-CITIZEN = ("start", "new", "mycases", "link", "lang", "cancel", "help")
-STAFF = ("start", "cases", "case", "register", "extend", "lang", "cancel", "help")
-ADMIN = (*STAFF, "invite", "users", "revoke", "failed")
+CITIZEN = ("start", "new", "mycases", "talks", "mybookings", "duty", "link", "lang", "cancel",
+           "help")
+STAFF = ("start", "cases", "case", "register", "extend", "slot", "series", "slot_cancel",
+         "slot_move", "attendance", "outcome", "duty", "lang", "cancel", "help")
+LEADER = ("start", "cases", "case", "extend", "duty", "talks", "lang", "cancel", "help")
+ADMIN = (*STAFF, "invite", "users", "revoke", "failed", "holiday", "workday", "holidays",
+         "rotation", "duty_set", "duty_swap")
 COMMANDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     "citizen": CITIZEN,
     "liaison": CITIZEN,
     "staff": STAFF,
-    "leader": STAFF,
+    "leader": LEADER,
     "admin": ADMIN,
 }
 

@@ -35,12 +35,41 @@ class Settings(BaseSettings):
     handle_days: int = Field(60, ge=1, le=3650)
     extension_days: int = Field(30, ge=0, le=3650)
     auto_close_days: int = Field(7, ge=1, le=365)
+    talk_weeks_ahead: int = Field(8, ge=1, le=104)
+    max_active_bookings: int = Field(3, ge=1, le=100)
+    booking_closes_hours: int = Field(2, ge=0, le=720)
+    booking_reminder_hours: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [24, 1])
+    host_list_time: str = "18:00"
+    duty_evening_time: str = "18:00"
+    duty_morning_time: str = "08:00"
     log_level: str = "INFO"
 
     @field_validator("bot_token", "telegram_proxy", "staff_chat_id", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("booking_reminder_hours", mode="before")
+    @classmethod
+    def _split_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("booking_reminder_hours")
+    @classmethod
+    def _positive_hours(cls, value: list[int]) -> list[int]:
+        if any(h <= 0 or h > 24 * 30 for h in value):
+            raise ValueError("hours must be between 1 and 720, like 24,1")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("host_list_time", "duty_evening_time", "duty_morning_time")
+    @classmethod
+    def _check_clock(cls, value: str) -> str:
+        match = re.match(r"^(\d{1,2}):(\d{2})$", value.strip())
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            raise ValueError("must be a time of day like 18:00")
+        return value.strip()
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -150,3 +150,50 @@ class Outgoing(BaseModel):
     in_case_topic: bool = False
     album_key: str | None = None
     delay_seconds: float = 0.0
+
+
+SlotKind = Literal["talk_day", "talk_meeting", "one_on_one", "reception_day"]
+SLOT_KINDS: tuple[SlotKind, ...] = ("talk_day", "talk_meeting", "one_on_one", "reception_day")
+
+
+class TalkSlot(Row):
+    id: int
+    kind: SlotKind
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
+    place: str
+    host_id: int
+    capacity: int
+    topic: str = ""
+    state: Literal["open", "cancelled"] = "open"
+    series_id: int | None = None
+    booked: int = 0  # seats taken, when read with the count
+
+
+class Booking(Row):
+    id: int
+    slot_id: int
+    citizen_id: int
+    topic: str
+    state: Literal["booked", "waitlisted", "cancelled", "declined"]
+    attendance: str | None = None
+    outcome: str | None = None
+    case_id: int | None = None
+
+
+class TalkSeries(Row):
+    id: int
+    kind: SlotKind
+    rule: str
+    start_time: str
+    end_time: str
+    place: str
+    host_id: int
+    capacity: int
+    topic: str = ""
+
+
+class Rotation(Row):
+    unit: Literal["week", "day"]
+    leaders: list[int]
+    starts_on: str

@@ -6,7 +6,10 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from storage.talks import Duty, Holidays, Reminders, Talks
 
 from storage.models import (
     AuditEntry,
@@ -72,6 +75,30 @@ class Tx:
     @cached_property
     def kv(self) -> KeyValues:
         return KeyValues(self.conn)
+
+    @cached_property
+    def talks(self) -> Talks:
+        from storage.talks import Talks
+
+        return Talks(self.conn)
+
+    @cached_property
+    def holidays(self) -> Holidays:
+        from storage.talks import Holidays
+
+        return Holidays(self.conn)
+
+    @cached_property
+    def duty(self) -> Duty:
+        from storage.talks import Duty
+
+        return Duty(self.conn)
+
+    @cached_property
+    def reminders(self) -> Reminders:
+        from storage.talks import Reminders
+
+        return Reminders(self.conn)
 
 
 class Repo:

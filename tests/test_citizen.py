@@ -31,7 +31,8 @@ async def test_start_shows_greeting_contact_card_and_menu(office: Office) -> Non
     await office.send(CITIZEN, "/start")
     text = office.last_text(CITIZEN)
     assert "张三" in text and "0531-12345678" in text and "09:00-17:00" in text
-    assert set(office.buttons(CITIZEN).values()) == {"menu:new", "menu:mycases", "menu:card"}
+    assert set(office.buttons(CITIZEN).values()) == {
+        "menu:new", "menu:mycases", "menu:talks", "menu:card"}
 
 
 async def test_lang_switches_to_english_and_is_remembered(office: Office) -> None:

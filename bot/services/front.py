@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.callbacks import Callback
 from bot.core.rules import EMERGENCY_NUMBERS, RuleError
-from bot.services import cases, intake, people, register, views
+from bot.services import cases, intake, people, register, talks, views
 from bot.services.unit import Unit
 from storage.models import User
 
@@ -27,7 +27,8 @@ def welcome(unit: Unit, user: User, invite_token: str | None = None) -> None:
     greeting = unit.text(user, "greeting", name=name, office=unit.settings.office_name)
     menu = [[(unit.text(user, "btn_new"), "menu:new"),
              (unit.text(user, "btn_mycases"), "menu:mycases")],
-            [(unit.text(user, "btn_card"), "menu:card")]]
+            [(unit.text(user, "btn_talks"), "menu:talks"),
+             (unit.text(user, "btn_card"), "menu:card")]]
     unit.say(user, "raw", menu, text=f"{greeting}\n\n{contact_card(unit, user)}")
 
 
@@ -85,13 +86,15 @@ def menu(unit: Unit, user: User, entry: str) -> None:
         show_card(unit, user)
     elif entry == "cases":
         views.queue(unit, user)
+    elif entry == "talks":
+        talks.list_talks(unit, user)
     else:
         raise RuleError("err_stale_button")
 
 
 def case_button(unit: Unit, user: User, cb: Callback) -> None:
-    """Buttons on cards and case views; each checks the presser's right itself."""
-    case_id = cb.ids[0]
+    """Buttons on cards, case views and bookings; each checks the presser's right itself."""
+    case_id = cb.ids[0]  # the first id: a case, a slot or a booking, by action
     if cb.action == "cl":
         cases.claim(unit, user, case_id)
     elif cb.action == "rp":
@@ -116,5 +119,17 @@ def case_button(unit: Unit, user: User, cb: Callback) -> None:
         cases.withdraw(unit, user, case_id)
     elif cb.action == "pc":
         cases.pick_case(unit, user, case_id)
+    elif cb.action in ("bk", "wl"):
+        talks.ask_topic(unit, user, case_id, waitlist=cb.action == "wl")
+    elif cb.action == "bc":
+        talks.cancel_booking(unit, user, case_id)
+    elif cb.action == "bm":
+        talks.reschedule_choices(unit, user, case_id)
+    elif cb.action == "mv":
+        talks.reschedule(unit, user, case_id, cb.ids[1])
+    elif cb.action == "dc":
+        talks.decline(unit, user, case_id)
+    elif cb.action == "at":
+        talks.mark_attendance(unit, user, case_id, cb.ids[1] == 1)
     else:
         raise RuleError("err_stale_button")

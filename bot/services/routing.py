@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.incoming import Incoming
-from bot.services import cases, intake, register
+from bot.services import cases, intake, register, talks
 from bot.services.unit import Unit
 from storage.models import Dialogue, User
 
@@ -16,6 +16,9 @@ def private_message(unit: Unit, user: User, message: Incoming) -> None:
             return
         if dialogue.name == register.REGISTER and user.is_staff_side:
             register.on_message(unit, user, dialogue, message)
+            return
+        if dialogue.name == talks.BOOK:
+            talks.on_topic(unit, user, dialogue, message.text)
             return
         if dialogue.name == cases.CHOOSE and cases.choose_more(unit, user, dialogue, message):
             return

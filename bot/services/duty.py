@@ -1,0 +1,130 @@
+"""The leaders' duty roster (局领导值班接访): rotation, overrides and swaps, and /duty."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bot.clock import local
+from bot.core.calendar import duty_leader, parse_day
+from bot.core.rules import RuleError
+from bot.services import desk
+from bot.services.unit import Unit
+from storage.models import User
+
+
+def _admin(user: User) -> None:
+    if user.role != "admin":
+        raise RuleError("err_admin_only")
+
+
+def leader_on(unit: Unit, day: date) -> int | None:
+    rotation = unit.tx.duty.rotation()
+    calendar = unit.tx.holidays.between(day - timedelta(days=400), day)
+    overrides = unit.tx.duty.overrides(day, day)
+    return duty_leader(
+        day,
+        rotation.unit if rotation else None,
+        rotation.leaders if rotation else [],
+        date.fromisoformat(rotation.starts_on) if rotation else None,
+        overrides,
+        calendar,
+    )
+
+
+def roster(unit: Unit, first: date, days: int) -> dict[date, int | None]:
+    return {first + timedelta(days=i): leader_on(unit, first + timedelta(days=i))
+            for i in range(days)}
+
+
+def set_rotation(unit: Unit, admin: User, turn: str, leaders: list[int], first_text: str,
+                 reason: str) -> None:
+    _admin(admin)
+    if turn not in ("week", "day"):
+        raise RuleError("err_usage", usage="/rotation week|day 3001,3002 2026-12-07 理由")
+    for leader_id in leaders:
+        leader = unit.tx.users.get(leader_id)
+        if leader is None or leader.role != "leader":
+            raise RuleError("err_host_not_leader", id=leader_id)
+    first = parse_day(first_text)
+    unit.tx.duty.set_rotation(turn, leaders, first, admin.telegram_id, reason, unit.now)
+    unit.tx.audit.append(unit.now, admin.telegram_id, "duty_rotation", detail=turn)
+    unit.say(admin, "rotation_set", turn=unit.text(admin, f"turn_{turn}"),
+             leaders=", ".join(desk.display(unit.tx.users.get(i)) for i in leaders),
+             first=first.isoformat())
+
+
+def override(unit: Unit, admin: User, day_text: str, leader_id: int, reason: str) -> None:
+    _admin(admin)
+    leader = unit.tx.users.get(leader_id)
+    if leader is None or leader.role != "leader":
+        raise RuleError("err_host_not_leader", id=leader_id)
+    if not reason.strip():
+        raise RuleError("err_need_reason")
+    day = parse_day(day_text)
+    unit.tx.duty.override(day, leader_id, admin.telegram_id, reason, unit.now)
+    unit.tx.audit.append(unit.now, admin.telegram_id, "duty_override", subject_id=leader_id,
+                         detail=day.isoformat())
+    unit.say(admin, "duty_overridden", day=day.isoformat(), name=desk.display(leader))
+
+
+def swap(unit: Unit, admin: User, first_text: str, second_text: str, reason: str) -> None:
+    """Two leaders exchange duty days (recorded as two overrides with the same reason)."""
+    _admin(admin)
+    if not reason.strip():
+        raise RuleError("err_need_reason")
+    first, second = parse_day(first_text), parse_day(second_text)
+    a, b = leader_on(unit, first), leader_on(unit, second)
+    if a is None or b is None:
+        raise RuleError("err_no_duty")
+    unit.tx.duty.override(first, b, admin.telegram_id, reason, unit.now)
+    unit.tx.duty.override(second, a, admin.telegram_id, reason, unit.now)
+    unit.tx.audit.append(unit.now, admin.telegram_id, "duty_swap",
+                         detail=f"{first.isoformat()}<->{second.isoformat()}")
+    unit.say(admin, "duty_swapped", first=first.isoformat(), second=second.isoformat())
+
+
+def show(unit: Unit, user: User) -> None:
+    """Today's duty leader and the next reception days (public); a leader's own duties."""
+    today = unit.now.astimezone(unit.settings.tz).date()
+    leader_id = leader_on(unit, today)
+    name = desk.display(unit.tx.users.get(leader_id)) if leader_id else unit.text(user, "nobody")
+    lines = [unit.text(user, "duty_today", day=today.isoformat(), name=name)]
+    receptions = unit.tx.talks.upcoming(unit.now, limit=5, kind="reception_day")
+    if receptions:
+        lines.append(unit.text(user, "duty_receptions"))
+        for slot in receptions:
+            lines.append(f"#{slot.id} {local(slot.starts_at, unit.settings.tz)} {slot.place} · "
+                         f"{desk.display(unit.tx.users.get(slot.host_id))}")
+    if user.role == "leader":
+        mine = [d.isoformat() for d, who in roster(unit, today, 28).items()
+                if who == user.telegram_id]
+        lines.append(unit.text(user, "duty_mine", days=", ".join(mine) or "-"))
+    buttons = [[(unit.text(user, "btn_book", id=s.id), f"bk:{s.id}")] for s in receptions]
+    unit.say(user, "raw", buttons or None, text="\n".join(lines))
+
+
+def set_day(unit: Unit, admin: User, kind: str, day_text: str, name: str) -> None:
+    """A public holiday, or an extra working day (调休): recurring slots and the roster follow."""
+    _admin(admin)
+    day = parse_day(day_text)
+    unit.tx.holidays.put(day, kind, name, admin.telegram_id, unit.now)
+    unit.tx.audit.append(unit.now, admin.telegram_id, f"calendar_{kind}", detail=day.isoformat())
+    unit.say(admin, "holiday_set", day=day.isoformat(), kind=unit.text(admin, f"kind_{kind}"))
+
+
+def remove_day(unit: Unit, admin: User, day_text: str) -> None:
+    _admin(admin)
+    day = parse_day(day_text)
+    unit.tx.holidays.remove(day)
+    unit.tx.audit.append(unit.now, admin.telegram_id, "calendar_remove", detail=day.isoformat())
+    unit.say(admin, "holiday_removed", day=day.isoformat())
+
+
+def list_days(unit: Unit, admin: User) -> None:
+    _admin(admin)
+    today = unit.now.astimezone(unit.settings.tz).date()
+    lines = [unit.text(admin, "holidays_title")] + [
+        f"{row['day']} · {unit.text(admin, 'kind_' + row['kind'])} · {row['name']}"
+        for row in unit.tx.holidays.listing(today)
+    ]
+    unit.say(admin, "raw", text="\n".join(lines))

@@ -1,0 +1,121 @@
+"""Reminders: the database says what is due; each one is recorded when queued (or dropped),
+so a sweep run twice, or after a restart, queues it once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot.core.calendar import at_local, parse_hhmm
+from bot.services import desk, duty
+from bot.services.talks import slot_line
+from bot.services.unit import Unit
+from storage.models import User
+
+log = logging.getLogger(__name__)
+
+
+def sweep(unit: Unit) -> dict[str, int]:
+    counts = {"sent": 0, "dropped": 0}
+    _bookings(unit, counts)
+    _host_lists(unit, counts)
+    _duty(unit, counts)
+    return counts
+
+
+def _record(unit: Unit, key: str, due, begins, counts: dict[str, int]) -> bool:
+    """True when the reminder should be queued now: it is due, still useful, and new."""
+    now = unit.now
+    if due > now:
+        return False
+    if now >= begins:
+        if unit.tx.reminders.record(key, due, "dropped", now):
+            counts["dropped"] += 1
+            log.warning("reminder %s dropped: the event began at %s", key, begins.isoformat())
+        return False
+    if unit.tx.reminders.record(key, due, "sent", now):
+        counts["sent"] += 1
+        return True
+    return False
+
+
+def _bookings(unit: Unit, counts: dict[str, int]) -> None:
+    hours = unit.settings.booking_reminder_hours
+    if not hours:
+        return
+    seats = unit.tx.talks.booked_starting_between(unit.now - timedelta(days=1),
+                                                  unit.now + timedelta(hours=max(hours)))
+    keys = [f"booking:{s['booking_id']}:{h}h" for s in seats for h in hours]
+    done = unit.tx.reminders.known(keys)
+    slots: dict[int, object] = {}
+    for seat in seats:
+        for h in hours:
+            key = f"booking:{seat['booking_id']}:{h}h"
+            if key in done:
+                continue
+            slot = slots.get(seat["slot_id"]) or unit.tx.talks.slot(seat["slot_id"])
+            slots[seat["slot_id"]] = slot
+            assert slot is not None
+            if not _record(unit, key, slot.starts_at - timedelta(hours=h), slot.starts_at,
+                           counts):
+                continue
+            citizen = unit.tx.users.get(seat["citizen_id"]) or User(telegram_id=seat["citizen_id"])
+            unit.say(citizen, "reminder_booking", hours=h, line=slot_line(unit, citizen, slot))
+
+
+def _host_lists(unit: Unit, counts: dict[str, int]) -> None:
+    """The host gets the attendees and their topics the day before (HOST_LIST_TIME)."""
+    tz = unit.settings.tz
+    at = parse_hhmm(unit.settings.host_list_time)
+    for slot in unit.tx.talks.starting_between(unit.now - timedelta(days=1),
+                                               unit.now + timedelta(days=2)):
+        day_before = slot.starts_at.astimezone(tz).date() - timedelta(days=1)
+        if not _record(unit, f"host:{slot.id}", at_local(day_before, at, tz), slot.starts_at,
+                       counts):
+            continue
+        host = unit.tx.users.get(slot.host_id) or User(telegram_id=slot.host_id)
+        attendees = [
+            f"{desk.display(unit.tx.users.get(b.citizen_id))}: {b.topic}"
+            for b in unit.tx.talks.of_slot(slot.id)
+        ]
+        unit.say(host, "host_list", line=slot_line(unit, host, slot),
+                 attendees="\n".join(attendees) or "-")
+
+
+def _duty(unit: Unit, counts: dict[str, int]) -> None:
+    """The duty leader is reminded the evening before and on the morning; the morning notice
+    is also the handover to the leader coming off duty."""
+    tz = unit.settings.tz
+    today = unit.now.astimezone(tz).date()
+    evening = parse_hhmm(unit.settings.duty_evening_time)
+    morning = parse_hhmm(unit.settings.duty_morning_time)
+    opening = unit.settings.opening_hours[0]
+    for day in (today, today + timedelta(days=1)):
+        leader_id = duty.leader_on(unit, day)
+        if leader_id is None:
+            continue
+        begins = at_local(day, max(opening, morning), tz)
+        if opening <= morning:
+            begins = at_local(day, morning, tz) + timedelta(hours=1)
+        leader = unit.tx.users.get(leader_id) or User(telegram_id=leader_id)
+        if _record(unit, f"duty:{day}:{leader_id}:evening",
+                   at_local(day - timedelta(days=1), evening, tz), begins, counts):
+            unit.say(leader, "duty_evening", day=day.isoformat())
+        if _record(unit, f"duty:{day}:{leader_id}:morning", at_local(day, morning, tz), begins,
+                   counts):
+            previous = _previous_duty(unit, day)
+            unit.say(leader, "duty_morning", day=day.isoformat(),
+                     before=desk.display(unit.tx.users.get(previous)) if previous else "-")
+            if previous is not None and previous != leader_id:
+                unit.say_to(previous, "duty_handover_off", day=day.isoformat(),
+                            name=desk.display(leader))
+
+
+def _previous_duty(unit: Unit, day) -> int | None:
+    for back in range(1, 15):
+        leader = duty.leader_on(unit, day - timedelta(days=back))
+        if leader is not None:
+            return leader
+    return None
+
+

@@ -1,0 +1,362 @@
+"""Talks (民情恳谈): slots, recurring series, booking with a waitlist, and running the talk."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from bot.clock import local
+from bot.core.calendar import at_local, check_slot, occurrences, parse_day, parse_hhmm, parse_rule
+from bot.core.rules import RuleError, deadline
+from bot.services import cases, desk
+from bot.services.unit import Unit
+from storage.models import SLOT_KINDS, Booking, Dialogue, TalkSlot, User
+
+log = logging.getLogger(__name__)
+BOOK = "book"
+ORGANISERS = ("staff", "admin")
+
+
+def _organiser(user: User) -> None:
+    if user.role not in ORGANISERS:
+        raise RuleError("err_organiser_only")
+
+
+def _span(day: date, span: str, unit: Unit) -> tuple:
+    first, _, last = span.partition("-")
+    tz = unit.settings.tz
+    return at_local(day, parse_hhmm(first), tz), at_local(day, parse_hhmm(last or "x"), tz)
+
+
+def _host(unit: Unit, host_id: int) -> User:
+    host = unit.tx.users.get(host_id)
+    if host is None or host.role != "leader":
+        raise RuleError("err_host_not_leader", id=host_id)
+    return host
+
+
+def slot_line(unit: Unit, viewer: User, slot: TalkSlot) -> str:
+    host = unit.tx.users.get(slot.host_id)
+    return unit.text(
+        viewer, "slot_line", id=slot.id, kind=unit.text(viewer, f"slot_{slot.kind}"),
+        start=local(slot.starts_at, unit.settings.tz),
+        end=local(slot.ends_at, unit.settings.tz)[-5:], place=slot.place,
+        host=desk.display(host), left=max(slot.capacity - slot.booked, 0),
+        topic=f" · {slot.topic}" if slot.topic else "",
+    )
+
+
+# --- organising -----------------------------------------------------------------------------
+
+def create_slot(unit: Unit, actor: User, kind: str, day_text: str, span: str, capacity: int,
+                host_id: int, place: str, topic: str = "") -> TalkSlot:
+    _organiser(actor)
+    if kind not in SLOT_KINDS:
+        raise RuleError("err_slot_kind", kinds=", ".join(SLOT_KINDS))
+    start, end = _span(parse_day(day_text), span, unit)
+    _host(unit, host_id)
+    busy = end > start and unit.tx.talks.host_overlaps(host_id, start, end)
+    check_slot(start, end, capacity, unit.now, busy)
+    slot = unit.tx.talks.create_slot(
+        {"kind": kind, "starts_at": start, "ends_at": end, "place": place, "host_id": host_id,
+         "capacity": capacity, "topic": topic, "created_by": actor.telegram_id}, unit.now)
+    assert slot is not None
+    unit.tx.audit.append(unit.now, actor.telegram_id, "slot_create", subject_id=slot.id)
+    unit.say(actor, "slot_created", line=slot_line(unit, actor, slot))
+    return slot
+
+
+def create_series(unit: Unit, actor: User, kind: str, rule: str, span: str, capacity: int,
+                  host_id: int, place: str, topic: str = "") -> int:
+    """A recurring slot, generated TALK_WEEKS_AHEAD weeks ahead with public holidays left out."""
+    _organiser(actor)
+    if kind not in SLOT_KINDS:
+        raise RuleError("err_slot_kind", kinds=", ".join(SLOT_KINDS))
+    parse_rule(rule)
+    first, _, last = span.partition("-")
+    parse_hhmm(first)
+    parse_hhmm(last or "x")
+    if capacity < 1:
+        raise RuleError("err_slot_capacity")
+    _host(unit, host_id)
+    series = unit.tx.talks.create_series(
+        {"kind": kind, "rule": rule, "start_time": first, "end_time": last, "place": place,
+         "host_id": host_id, "capacity": capacity, "topic": topic,
+         "created_by": actor.telegram_id}, unit.now)
+    unit.tx.audit.append(unit.now, actor.telegram_id, "series_create", subject_id=series.id)
+    created = generate(unit)
+    unit.say(actor, "series_created", id=series.id, count=created)
+    return created
+
+
+def generate(unit: Unit) -> int:
+    """Create the slots of every series up to TALK_WEEKS_AHEAD weeks ahead (idempotent: one slot
+    per series and day). A day whose host is already busy is skipped and logged."""
+    tz = unit.settings.tz
+    today = unit.now.astimezone(tz).date()
+    last = today + timedelta(weeks=unit.settings.talk_weeks_ahead)
+    calendar = unit.tx.holidays.between(today, last)
+    created = 0
+    for series in unit.tx.talks.active_series():
+        for day in occurrences(series.rule, today, last, calendar):
+            start = at_local(day, parse_hhmm(series.start_time), tz)
+            end = at_local(day, parse_hhmm(series.end_time), tz)
+            if start <= unit.now or end <= start:
+                continue
+            slot = unit.tx.talks.create_slot(
+                {"kind": series.kind, "starts_at": start, "ends_at": end, "place": series.place,
+                 "host_id": series.host_id, "capacity": series.capacity,
+                 "topic": series.topic, "series_id": series.id,
+                 "series_day": day.isoformat()}, unit.now)
+            if slot is None:
+                continue  # generated before
+            if unit.tx.talks.host_overlaps(series.host_id, start, end, except_id=slot.id):
+                unit.tx.talks.update_slot(slot.id, unit.now, state="cancelled")
+                log.warning("series %s: host busy on %s, no slot", series.id, day)
+                continue
+            created += 1
+    return created
+
+
+def _slot(unit: Unit, slot_id: int) -> TalkSlot:
+    slot = unit.tx.talks.slot(slot_id)
+    if slot is None or slot.state != "open":
+        raise RuleError("err_slot_missing")
+    return slot
+
+
+def cancel_slot(unit: Unit, actor: User, slot_id: int, reason: str) -> None:
+    _organiser(actor)
+    slot = _slot(unit, slot_id)
+    unit.tx.talks.update_slot(slot.id, unit.now, state="cancelled")
+    for booking in unit.tx.talks.of_slot(slot.id, ("booked", "waitlisted")):
+        unit.tx.talks.set_booking(booking.id, unit.now, state="cancelled")
+        unit.say_to(booking.citizen_id, "slot_cancelled_notice",
+                    line=slot_line(unit, unit.tx.users.get(booking.citizen_id) or actor, slot),
+                    reason=reason)
+    unit.tx.audit.append(unit.now, actor.telegram_id, "slot_cancel", subject_id=slot.id)
+    unit.say(actor, "slot_cancelled", id=slot.id)
+
+
+def move_slot(unit: Unit, actor: User, slot_id: int, day_text: str, span: str) -> None:
+    """Everyone booked keeps the seat and is told the new time."""
+    _organiser(actor)
+    slot = _slot(unit, slot_id)
+    start, end = _span(parse_day(day_text), span, unit)
+    busy = end > start and unit.tx.talks.host_overlaps(slot.host_id, start, end,
+                                                       except_id=slot.id)
+    check_slot(start, end, slot.capacity, unit.now, busy)
+    unit.tx.talks.update_slot(slot.id, unit.now, starts_at=start, ends_at=end)
+    moved = unit.tx.talks.slot(slot.id)
+    assert moved is not None
+    for booking in unit.tx.talks.of_slot(slot.id, ("booked", "waitlisted")):
+        citizen = unit.tx.users.get(booking.citizen_id) or User(telegram_id=booking.citizen_id)
+        unit.say(citizen, "slot_moved_notice", line=slot_line(unit, citizen, moved))
+    unit.tx.audit.append(unit.now, actor.telegram_id, "slot_move", subject_id=slot.id)
+    unit.say(actor, "slot_moved", line=slot_line(unit, actor, moved))
+
+
+# --- booking --------------------------------------------------------------------------------
+
+def list_talks(unit: Unit, user: User) -> None:
+    slots = unit.tx.talks.upcoming(unit.now, limit=20)
+    if not slots:
+        unit.say(user, "talks_empty")
+        return
+    lines = [unit.text(user, "talks_title")] + [slot_line(unit, user, s) for s in slots]
+    buttons = []
+    for slot in slots:
+        full = slot.booked >= slot.capacity
+        label = unit.text(user, "btn_waitlist" if full else "btn_book", id=slot.id)
+        buttons.append([(label, f"{'wl' if full else 'bk'}:{slot.id}")])
+    unit.say(user, "raw", buttons, text="\n".join(lines))
+
+
+def ask_topic(unit: Unit, user: User, slot_id: int, waitlist: bool) -> None:
+    slot = _slot(unit, slot_id)
+    _check_can_book(unit, user, slot)
+    unit.tx.dialogues.put(Dialogue(user_id=user.telegram_id, name=BOOK, step="topic",
+                                   data={"slot_id": slot.id, "waitlist": waitlist}), unit.now)
+    unit.say(user, "book_topic", line=slot_line(unit, user, slot))
+
+
+def _check_can_book(unit: Unit, user: User, slot: TalkSlot, moving: Booking | None = None
+                    ) -> None:
+    if slot.starts_at - timedelta(hours=unit.settings.booking_closes_hours) <= unit.now:
+        raise RuleError("err_booking_closed", hours=unit.settings.booking_closes_hours)
+    if unit.tx.talks.holding(slot.id, user.telegram_id) is not None:
+        raise RuleError("err_already_booked")
+    limit = unit.settings.max_active_bookings
+    if moving is None and unit.tx.talks.active_count(user.telegram_id, unit.now) >= limit:
+        raise RuleError("err_booking_limit", max=limit)
+
+
+def on_topic(unit: Unit, user: User, dialogue: Dialogue, text: str) -> None:
+    if not text.strip():
+        unit.say(user, "err_need_text")
+        return
+    unit.tx.dialogues.clear(user.telegram_id)
+    book(unit, user, int(dialogue.data["slot_id"]), text.strip()[:200],
+         waitlist=bool(dialogue.data.get("waitlist")))
+
+
+def book(unit: Unit, user: User, slot_id: int, topic: str, waitlist: bool = False) -> Booking:
+    """Take a seat if one is free (the count and the insert share one transaction, so the
+    capacity holds however many try at once), else a waitlist place if asked for."""
+    slot = _slot(unit, slot_id)
+    _check_can_book(unit, user, slot)
+    if slot.booked >= slot.capacity:
+        if not waitlist:
+            raise RuleError("err_slot_full", id=slot.id)
+        booking = unit.tx.talks.book(slot.id, user.telegram_id, topic, "waitlisted", unit.now)
+        unit.say(user, "waitlisted", line=slot_line(unit, user, slot))
+        return booking
+    booking = unit.tx.talks.book(slot.id, user.telegram_id, topic, "booked", unit.now)
+    unit.tx.audit.append(unit.now, user.telegram_id, "booking_create", subject_id=booking.id)
+    booked = unit.tx.talks.slot(slot.id)
+    assert booked is not None
+    unit.say(user, "booked", line=slot_line(unit, user, booked), topic=topic)
+    return booking
+
+
+def my_bookings(unit: Unit, user: User) -> None:
+    held = unit.tx.talks.of_citizen(user.telegram_id, unit.now)
+    if not held:
+        unit.say(user, "mybookings_empty")
+        return
+    lines = [unit.text(user, "mybookings_title")]
+    buttons = []
+    for booking, slot in held:
+        state = unit.text(user, f"booking_{booking.state}")
+        lines.append(f"{slot_line(unit, user, slot)} · {state} · {booking.topic}")
+        buttons.append([(unit.text(user, "btn_cancel_booking", id=slot.id), f"bc:{booking.id}"),
+                        (unit.text(user, "btn_reschedule", id=slot.id), f"bm:{booking.id}")])
+    unit.say(user, "raw", buttons, text="\n".join(lines))
+
+
+def _own_booking(unit: Unit, user: User, booking_id: int) -> Booking:
+    booking = unit.tx.talks.booking(booking_id)
+    if (booking is None or booking.citizen_id != user.telegram_id
+            or booking.state not in ("booked", "waitlisted")):
+        raise RuleError("err_booking_missing")
+    return booking
+
+
+def cancel_booking(unit: Unit, user: User, booking_id: int) -> None:
+    booking = _own_booking(unit, user, booking_id)
+    unit.tx.talks.set_booking(booking.id, unit.now, state="cancelled")
+    unit.tx.audit.append(unit.now, user.telegram_id, "booking_cancel", subject_id=booking.id)
+    unit.say(user, "booking_cancelled")
+    if booking.state == "booked":
+        _promote(unit, booking.slot_id)
+
+
+def decline(unit: Unit, user: User, booking_id: int) -> None:
+    """A promoted citizen gives the seat back; it goes to the next on the waitlist."""
+    booking = _own_booking(unit, user, booking_id)
+    unit.tx.talks.set_booking(booking.id, unit.now, state="declined")
+    unit.say(user, "booking_declined")
+    if booking.state == "booked":
+        _promote(unit, booking.slot_id)
+
+
+def _promote(unit: Unit, slot_id: int) -> None:
+    slot = unit.tx.talks.slot(slot_id)
+    if slot is None or slot.state != "open" or slot.starts_at <= unit.now:
+        return
+    for waiting in unit.tx.talks.of_slot(slot_id, ("waitlisted",)):
+        if slot.booked >= slot.capacity:
+            return
+        unit.tx.talks.set_booking(waiting.id, unit.now, state="booked")
+        citizen = unit.tx.users.get(waiting.citizen_id) or User(telegram_id=waiting.citizen_id)
+        unit.say(citizen, "promoted", [[(unit.text(citizen, "btn_decline"),
+                                         f"dc:{waiting.id}")]],
+                 line=slot_line(unit, citizen, slot))
+        slot = unit.tx.talks.slot(slot_id)
+        assert slot is not None
+
+
+def reschedule_choices(unit: Unit, user: User, booking_id: int) -> None:
+    booking = _own_booking(unit, user, booking_id)
+    options = [s for s in unit.tx.talks.upcoming(unit.now, limit=20)
+               if s.id != booking.slot_id and s.booked < s.capacity]
+    if not options:
+        unit.say(user, "reschedule_none")
+        return
+    buttons = [[(f"#{s.id} {local(s.starts_at, unit.settings.tz)}", f"mv:{booking.id}:{s.id}")]
+               for s in options[:10]]
+    unit.say(user, "reschedule_choose", buttons)
+
+
+def reschedule(unit: Unit, user: User, booking_id: int, slot_id: int) -> Booking:
+    """Move to another slot in one step: the new seat is taken and the old one freed together."""
+    booking = _own_booking(unit, user, booking_id)
+    slot = _slot(unit, slot_id)
+    _check_can_book(unit, user, slot, moving=booking)
+    if slot.booked >= slot.capacity:
+        raise RuleError("err_slot_full", id=slot.id)
+    unit.tx.talks.set_booking(booking.id, unit.now, state="cancelled")
+    moved = unit.tx.talks.book(slot.id, user.telegram_id, booking.topic, "booked", unit.now)
+    if booking.state == "booked":
+        _promote(unit, booking.slot_id)
+    fresh = unit.tx.talks.slot(slot.id)
+    assert fresh is not None
+    unit.say(user, "rescheduled", line=slot_line(unit, user, fresh))
+    return moved
+
+
+# --- running the talk -----------------------------------------------------------------------
+
+def attendance_list(unit: Unit, staff: User, slot_id: int) -> None:
+    _organiser(staff)
+    slot = unit.tx.talks.slot(slot_id)
+    if slot is None:
+        raise RuleError("err_slot_missing")
+    bookings = unit.tx.talks.of_slot(slot.id)
+    lines = [slot_line(unit, staff, slot)]
+    buttons = []
+    for b in bookings:
+        who = desk.display(unit.tx.users.get(b.citizen_id))
+        mark = unit.text(staff, f"attendance_{b.attendance}") if b.attendance else "-"
+        lines.append(f"#{b.id} {who} · {b.topic} · {mark}")
+        buttons.append([(f"#{b.id} ✓", f"at:{b.id}:1"), (f"#{b.id} ✗", f"at:{b.id}:0")])
+    unit.say(staff, "raw", buttons or None, text="\n".join(lines))
+
+
+def mark_attendance(unit: Unit, staff: User, booking_id: int, attended: bool) -> None:
+    _organiser(staff)
+    booking = unit.tx.talks.booking(booking_id)
+    if booking is None or booking.state != "booked":
+        raise RuleError("err_booking_missing")
+    value = "attended" if attended else "no_show"
+    unit.tx.talks.set_booking(booking.id, unit.now, attendance=value)
+    unit.say(staff, "attendance_marked", id=booking.id,
+             mark=unit.text(staff, f"attendance_{value}"))
+
+
+def record_outcome(unit: Unit, staff: User, booking_id: int, text: str, open_case: bool) -> None:
+    """The talk's outcome; it can open a case on the case desk for the citizen, linked to it."""
+    _organiser(staff)
+    booking = unit.tx.talks.booking(booking_id)
+    if booking is None or booking.state != "booked":
+        raise RuleError("err_booking_missing")
+    unit.tx.talks.set_booking(booking.id, unit.now, outcome=text)
+    if not open_case:
+        unit.say(staff, "outcome_recorded", id=booking.id)
+        return
+    citizen = unit.tx.users.get(booking.citizen_id)
+    settings = unit.settings
+    case = cases.open_case(
+        unit, staff.telegram_id,
+        {"kind": "help", "channel": "visit", "state": "accepted",
+         "citizen_id": booking.citizen_id, "citizen_name": desk.display(citizen),
+         "text": f"{booking.topic}\n{text}", "owner_id": staff.telegram_id,
+         "accepted_at": unit.now, "booking_id": booking.id,
+         "due_at": deadline(unit.now, settings.handle_days, settings.tz)},
+        "case_from_talk",
+    )
+    unit.tx.cases.add_owner(case.id, staff.telegram_id, staff.telegram_id, "talk", unit.now)
+    unit.tx.talks.set_booking(booking.id, unit.now, case_id=case.id)
+    unit.say(staff, "outcome_case", id=booking.id, number=case.number)
+    if citizen is not None:
+        unit.say(citizen, "citizen_case_from_talk", number=case.number)

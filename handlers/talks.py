@@ -1,0 +1,202 @@
+"""Talks and the duty roster: booking for citizens; slots, attendance, calendar and roster for
+staff and admins. Commands take their arguments on one line."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.context import MinqingContext
+from bot.services import duty, talks
+from handlers.base import answer, guarded
+
+PRIVATE = filters.ChatType.PRIVATE
+USAGE = {
+    "slot": "/slot talk_day 2026-12-09 09:00-11:30 10 3001 三楼会议室 | 话题",
+    "series": "/series talk_day weekly:3 09:00-11:30 10 3001 三楼会议室 | 话题",
+    "slot_cancel": "/slot_cancel 12 理由",
+    "slot_move": "/slot_move 12 2026-12-10 14:00-16:00",
+    "attendance": "/attendance 12",
+    "outcome": "/outcome 34 [case] 结果",
+    "holiday": "/holiday 2027-01-01 元旦  ·  /holiday remove 2027-01-01",
+    "workday": "/workday 2027-02-07 调休",
+    "rotation": "/rotation week|day 3001,3002 2026-12-07 理由",
+    "duty_set": "/duty_set 2026-12-09 3002 理由",
+    "duty_swap": "/duty_swap 2026-12-09 2026-12-10 理由",
+}
+
+
+def _split_topic(words: list[str]) -> tuple[str, str]:
+    text = " ".join(words)
+    place, _, topic = text.partition("|")
+    return place.strip(), topic.strip()
+
+
+async def _usage(update: Update, context: MinqingContext, name: str) -> None:
+    await answer(update, context, "err_usage", usage=USAGE[name])
+
+
+@guarded
+async def list_talks(update: Update, context: MinqingContext) -> None:
+    """Upcoming talks with seats left; book or join a waitlist."""
+    await context.minqing.services.run_as(context.asker, talks.list_talks)
+
+
+@guarded
+async def my_bookings(update: Update, context: MinqingContext) -> None:
+    """The citizen's bookings: cancel or move."""
+    await context.minqing.services.run_as(context.asker, talks.my_bookings)
+
+
+@guarded
+async def show_duty(update: Update, context: MinqingContext) -> None:
+    """Today's duty leader and the next reception days."""
+    await context.minqing.services.run_as(context.asker, duty.show)
+
+
+@guarded
+async def new_slot(update: Update, context: MinqingContext) -> None:
+    """Create one talk slot."""
+    args = context.args or []
+    if len(args) < 6 or not args[3].isdigit() or not args[4].isdigit():
+        await _usage(update, context, "slot")
+        return
+    place, topic = _split_topic(args[5:])
+    await context.minqing.services.run_as(context.asker, talks.create_slot, args[0], args[1],
+                                          args[2], int(args[3]), int(args[4]), place, topic)
+
+
+@guarded
+async def new_series(update: Update, context: MinqingContext) -> None:
+    """Create recurring talks, generated weeks ahead."""
+    args = context.args or []
+    if len(args) < 6 or not args[3].isdigit() or not args[4].isdigit():
+        await _usage(update, context, "series")
+        return
+    place, topic = _split_topic(args[5:])
+    await context.minqing.services.run_as(context.asker, talks.create_series, args[0], args[1],
+                                          args[2], int(args[3]), int(args[4]), place, topic)
+
+
+@guarded
+async def cancel_slot(update: Update, context: MinqingContext) -> None:
+    """Cancel a slot; everyone booked is told."""
+    args = context.args or []
+    if len(args) < 2 or not args[0].isdigit():
+        await _usage(update, context, "slot_cancel")
+        return
+    await context.minqing.services.run_as(context.asker, talks.cancel_slot, int(args[0]),
+                                          " ".join(args[1:]))
+
+
+@guarded
+async def move_slot(update: Update, context: MinqingContext) -> None:
+    """Move a slot; everyone booked keeps the seat and is told."""
+    args = context.args or []
+    if len(args) != 3 or not args[0].isdigit():
+        await _usage(update, context, "slot_move")
+        return
+    await context.minqing.services.run_as(context.asker, talks.move_slot, int(args[0]),
+                                          args[1], args[2])
+
+
+@guarded
+async def attendance(update: Update, context: MinqingContext) -> None:
+    """The attendees of a slot, with buttons to mark who came."""
+    args = context.args or []
+    if len(args) != 1 or not args[0].isdigit():
+        await _usage(update, context, "attendance")
+        return
+    await context.minqing.services.run_as(context.asker, talks.attendance_list, int(args[0]))
+
+
+@guarded
+async def outcome(update: Update, context: MinqingContext) -> None:
+    """Record a talk's outcome; with `case` it opens a case linked to the booking."""
+    args = context.args or []
+    if len(args) < 2 or not args[0].isdigit():
+        await _usage(update, context, "outcome")
+        return
+    open_case = args[1].lower() == "case"
+    text = " ".join(args[2:] if open_case else args[1:])
+    if not text:
+        await _usage(update, context, "outcome")
+        return
+    await context.minqing.services.run_as(context.asker, talks.record_outcome, int(args[0]),
+                                          text, open_case)
+
+
+@guarded
+async def holiday(update: Update, context: MinqingContext) -> None:
+    """Mark a public holiday, or remove a day from the calendar."""
+    args = context.args or []
+    if len(args) >= 2 and args[0] == "remove":
+        await context.minqing.services.run_as(context.asker, duty.remove_day, args[1])
+        return
+    if not args:
+        await _usage(update, context, "holiday")
+        return
+    await context.minqing.services.run_as(context.asker, duty.set_day, "holiday", args[0],
+                                          " ".join(args[1:]))
+
+
+@guarded
+async def workday(update: Update, context: MinqingContext) -> None:
+    """Mark an extra working day (调休)."""
+    args = context.args or []
+    if not args:
+        await _usage(update, context, "workday")
+        return
+    await context.minqing.services.run_as(context.asker, duty.set_day, "workday", args[0],
+                                          " ".join(args[1:]))
+
+
+@guarded
+async def holidays(update: Update, context: MinqingContext) -> None:
+    """The holiday calendar from today."""
+    await context.minqing.services.run_as(context.asker, duty.list_days)
+
+
+@guarded
+async def rotation(update: Update, context: MinqingContext) -> None:
+    """Leaders take turns on duty by week or by working day."""
+    args = context.args or []
+    ids = args[1].split(",") if len(args) >= 3 else []
+    if len(args) < 3 or not all(i.strip().isdigit() for i in ids):
+        await _usage(update, context, "rotation")
+        return
+    await context.minqing.services.run_as(context.asker, duty.set_rotation, args[0],
+                                          [int(i) for i in ids], args[2], " ".join(args[3:]))
+
+
+@guarded
+async def duty_set(update: Update, context: MinqingContext) -> None:
+    """Put one leader on duty on one day, with a reason."""
+    args = context.args or []
+    if len(args) < 3 or not args[1].isdigit():
+        await _usage(update, context, "duty_set")
+        return
+    await context.minqing.services.run_as(context.asker, duty.override, args[0], int(args[1]),
+                                          " ".join(args[2:]))
+
+
+@guarded
+async def duty_swap(update: Update, context: MinqingContext) -> None:
+    """Swap the leaders of two duty days, with a reason."""
+    args = context.args or []
+    if len(args) < 3:
+        await _usage(update, context, "duty_swap")
+        return
+    await context.minqing.services.run_as(context.asker, duty.swap, args[0], args[1],
+                                          " ".join(args[2:]))
+
+
+def handlers() -> list[BaseHandler]:
+    table = {
+        "talks": list_talks, "mybookings": my_bookings, "duty": show_duty, "slot": new_slot,
+        "series": new_series, "slot_cancel": cancel_slot, "slot_move": move_slot,
+        "attendance": attendance, "outcome": outcome, "holiday": holiday, "workday": workday,
+        "holidays": holidays, "rotation": rotation, "duty_set": duty_set,
+        "duty_swap": duty_swap,
+    }
+    return [CommandHandler(name, callback, filters=PRIVATE) for name, callback in table.items()]
