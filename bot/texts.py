@@ -438,7 +438,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "outcome_case": ("#{id} 的结果已记录，并立为事项 {number}（由您负责）。", "Outcome of #{id} recorded and opened as case {number} (you own it)."),
     "citizen_case_from_talk": ("您在恳谈中反映的问题已立为事项 {number}，办理进度可在 /mycases 查看。", "What you raised at the talk is now case {number}; /mycases shows its progress."),
     "host_list": ("明日恳谈：{line}\n参加者及话题：\n{attendees}", "Tomorrow's talk: {line}\nAttendees and topics:\n{attendees}"),
-    "reminder_booking": ("提醒：{hours} 小时后恳谈：{line}", "Reminder: your talk starts in {hours} hours: {line}"),
+    "reminder_booking": ("提醒：您预约的恳谈将于 {start} 开始：{line}", "Reminder: your talk starts at {start}: {line}"),
     "err_organiser_only": ("只有工作人员或管理员可以安排恳谈。", "Only staff or admins can arrange talks."),
     "err_slot_kind": ("类型必须是：{kinds}", "The kind must be one of: {kinds}"),
     "err_slot_past": ("开始时间已过。", "The start is in the past."),

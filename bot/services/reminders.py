@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from bot.clock import local
 from bot.core.calendar import at_local, parse_hhmm
 from bot.services import desk, duty
 from bot.services.talks import slot_line
 from bot.services.unit import Unit
-from storage.models import User
+from storage.models import TalkSlot, User
 
 log = logging.getLogger(__name__)
 
@@ -47,20 +48,32 @@ def _bookings(unit: Unit, counts: dict[str, int]) -> None:
                                                   unit.now + timedelta(hours=max(hours)))
     keys = [f"booking:{s['booking_id']}:{h}h" for s in seats for h in hours]
     done = unit.tx.reminders.known(keys)
-    slots: dict[int, object] = {}
+    slots: dict[int, TalkSlot] = {}
     for seat in seats:
-        for h in hours:
+        slot = slots.get(seat["slot_id"]) or unit.tx.talks.slot(seat["slot_id"])
+        assert slot is not None
+        slots[seat["slot_id"]] = slot
+        due = [h for h in hours if f"booking:{seat['booking_id']}:{h}h" not in done
+               and slot.starts_at - timedelta(hours=h) <= unit.now]
+        # After downtime several may be due at once: only the one nearest the event is sent,
+        # the earlier ones are recorded as superseded (if the event began, all are dropped).
+        ordered = sorted(due)
+        began = unit.now >= slot.starts_at
+        keep, superseded = (ordered, []) if began else (ordered[:1], ordered[1:])
+        for h in superseded:
             key = f"booking:{seat['booking_id']}:{h}h"
-            if key in done:
-                continue
-            slot = slots.get(seat["slot_id"]) or unit.tx.talks.slot(seat["slot_id"])
-            slots[seat["slot_id"]] = slot
-            assert slot is not None
+            if unit.tx.reminders.record(key, slot.starts_at - timedelta(hours=h), "dropped",
+                                        unit.now):
+                counts["dropped"] += 1
+                log.info("reminder %s superseded by a nearer one", key)
+        for h in keep:
+            key = f"booking:{seat['booking_id']}:{h}h"
             if not _record(unit, key, slot.starts_at - timedelta(hours=h), slot.starts_at,
                            counts):
                 continue
             citizen = unit.tx.users.get(seat["citizen_id"]) or User(telegram_id=seat["citizen_id"])
-            unit.say(citizen, "reminder_booking", hours=h, line=slot_line(unit, citizen, slot))
+            unit.say(citizen, "reminder_booking", start=local(slot.starts_at, unit.settings.tz),
+                     line=slot_line(unit, citizen, slot))
 
 
 def _host_lists(unit: Unit, counts: dict[str, int]) -> None:
