@@ -16,3 +16,11 @@ async def test_relay_benchmark_smoke() -> None:
 async def test_transaction_hops_benchmark_smoke(capsys) -> None:
     await tx_hops.main(20)
     assert "one hop is" in capsys.readouterr().out
+
+
+async def test_talks_benchmark_smoke(capsys) -> None:
+    from bench import talks
+
+    await talks.run(slots=2, attempts=15, bookings=50)
+    out = capsys.readouterr().out
+    assert "booked 20 of 20 seats, 10 clear refusals" in out and "sweep" in out
