@@ -250,3 +250,15 @@ async def test_reminder_job_runs_on_the_job_queue(tmp_path, clock) -> None:
         await job.run(office.minqing.app)
     finally:
         await office.minqing.stop()
+
+
+async def test_a_moved_slot_is_reminded_of_again(office: Office, clock) -> None:
+    slot_id = await slot(office)
+    await book(office, CITIZEN, slot_id)
+    clock.moment = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # 23.5 h before
+    await sweep(office)
+    await office.send(STAFF, f"/slot_move {slot_id} 2026-12-04 09:00-11:30")
+    clock.moment = datetime(2026, 12, 3, 1, 30, tzinfo=UTC)  # 23.5 h before the new time
+    assert (await sweep(office))["sent"] >= 1
+    reminders_sent = [t for t in office.texts(CITIZEN) if t.startswith("提醒")]
+    assert len(reminders_sent) == 2 and "2026-12-04 09:00" in reminders_sent[-1]

@@ -46,14 +46,15 @@ def _bookings(unit: Unit, counts: dict[str, int]) -> None:
         return
     seats = unit.tx.talks.booked_starting_between(unit.now - timedelta(days=1),
                                                   unit.now + timedelta(hours=max(hours)))
-    keys = [f"booking:{s['booking_id']}:{h}h" for s in seats for h in hours]
+    # The start is part of the key: a slot that moves is reminded of again at its new time.
+    keys = [_seat_key(s, h) for s in seats for h in hours]
     done = unit.tx.reminders.known(keys)
     slots: dict[int, TalkSlot] = {}
     for seat in seats:
         slot = slots.get(seat["slot_id"]) or unit.tx.talks.slot(seat["slot_id"])
         assert slot is not None
         slots[seat["slot_id"]] = slot
-        due = [h for h in hours if f"booking:{seat['booking_id']}:{h}h" not in done
+        due = [h for h in hours if _seat_key(seat, h) not in done
                and slot.starts_at - timedelta(hours=h) <= unit.now]
         # After downtime several may be due at once: only the one nearest the event is sent,
         # the earlier ones are recorded as superseded (if the event began, all are dropped).
@@ -61,19 +62,23 @@ def _bookings(unit: Unit, counts: dict[str, int]) -> None:
         began = unit.now >= slot.starts_at
         keep, superseded = (ordered, []) if began else (ordered[:1], ordered[1:])
         for h in superseded:
-            key = f"booking:{seat['booking_id']}:{h}h"
+            key = _seat_key(seat, h)
             if unit.tx.reminders.record(key, slot.starts_at - timedelta(hours=h), "dropped",
                                         unit.now):
                 counts["dropped"] += 1
                 log.info("reminder %s superseded by a nearer one", key)
         for h in keep:
-            key = f"booking:{seat['booking_id']}:{h}h"
+            key = _seat_key(seat, h)
             if not _record(unit, key, slot.starts_at - timedelta(hours=h), slot.starts_at,
                            counts):
                 continue
             citizen = unit.tx.users.get(seat["citizen_id"]) or User(telegram_id=seat["citizen_id"])
             unit.say(citizen, "reminder_booking", start=local(slot.starts_at, unit.settings.tz),
                      line=slot_line(unit, citizen, slot))
+
+
+def _seat_key(seat: dict, hours: int) -> str:
+    return f"booking:{seat['booking_id']}:{hours}h:{seat['starts_at'][:16]}"
 
 
 def _host_lists(unit: Unit, counts: dict[str, int]) -> None:
@@ -83,7 +88,8 @@ def _host_lists(unit: Unit, counts: dict[str, int]) -> None:
     for slot in unit.tx.talks.starting_between(unit.now - timedelta(days=1),
                                                unit.now + timedelta(days=2)):
         day_before = slot.starts_at.astimezone(tz).date() - timedelta(days=1)
-        if not _record(unit, f"host:{slot.id}", at_local(day_before, at, tz), slot.starts_at,
+        key = f"host:{slot.id}:{slot.starts_at:%Y%m%d%H%M}"
+        if not _record(unit, key, at_local(day_before, at, tz), slot.starts_at,
                        counts):
             continue
         host = unit.tx.users.get(slot.host_id) or User(telegram_id=slot.host_id)
