@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import MinqingContext
 from bot.services import people
-from handlers.base import answer, guarded
+from handlers.base import answer, guarded, service_command
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -24,12 +24,6 @@ async def invite(update: Update, context: MinqingContext) -> None:
 
 
 @guarded
-async def users(update: Update, context: MinqingContext) -> None:
-    """List the people who have a role."""
-    await context.minqing.services.run_as(context.asker, people.show_users)
-
-
-@guarded
 async def revoke(update: Update, context: MinqingContext) -> None:
     """/revoke <telegram id>: back to citizen; their open cases return to the queue."""
     if not context.args or not context.args[0].lstrip("-").isdigit():
@@ -40,16 +34,12 @@ async def revoke(update: Update, context: MinqingContext) -> None:
     )
 
 
-@guarded
-async def failed(update: Update, context: MinqingContext) -> None:
-    """Updates set aside after failing repeatedly."""
-    await context.minqing.services.run_as(context.asker, people.show_failed)
-
-
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("invite", invite, filters=PRIVATE),
-        CommandHandler("users", users, filters=PRIVATE),
+        CommandHandler("users", service_command(people.show_users, "People with roles."),
+                       filters=PRIVATE),
         CommandHandler("revoke", revoke, filters=PRIVATE),
-        CommandHandler("failed", failed, filters=PRIVATE),
+        CommandHandler("failed", service_command(people.show_failed, "Updates set aside."),
+                       filters=PRIVATE),
     ]

@@ -56,3 +56,15 @@ def guarded(handler: Handler) -> Handler:
             await answer(update, context, refusal.key, **refusal.params)
 
     return wrapper
+
+
+def service_command(service: Callable[..., object], doc: str) -> Handler:
+    """A command that only asks one service for the person asking (no arguments)."""
+
+    @guarded
+    async def command(update: Update, context: MinqingContext) -> None:
+        await context.minqing.services.run_as(context.asker, service)
+
+    command.__doc__ = doc
+    command.__name__ = getattr(service, "__name__", "command")
+    return command

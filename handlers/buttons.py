@@ -40,7 +40,7 @@ async def on_button(update: Update, context: MinqingContext) -> None:
     elif cb.action in DIALOGUE_BUTTONS:
         await services.run_as(who, front.button, cb)
     else:
-        await services.run_as(who, front.case_button, cb)
+        await services.run_as(who, front.id_button, cb)
     await query.answer()
 
 

@@ -10,22 +10,10 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot.context import MinqingContext
 from bot.incoming import read_message
 from bot.services import cases, intake, routing, views
-from handlers.base import answer, guarded
+from handlers.base import answer, guarded, service_command
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
-
-
-@guarded
-async def new_case(update: Update, context: MinqingContext) -> None:
-    """Start the /new dialogue."""
-    await context.minqing.services.run_as(context.asker, intake.start)
-
-
-@guarded
-async def my_cases(update: Update, context: MinqingContext) -> None:
-    """List the citizen's own cases."""
-    await context.minqing.services.run_as(context.asker, views.my_cases)
 
 
 @guarded
@@ -57,8 +45,10 @@ async def private_message(update: Update, context: MinqingContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("new", new_case, filters=PRIVATE),
-        CommandHandler("mycases", my_cases, filters=PRIVATE),
+        CommandHandler("new", service_command(intake.start, "Start the /new dialogue."),
+                       filters=PRIVATE),
+        CommandHandler("mycases", service_command(views.my_cases, "The citizen's own cases."),
+                       filters=PRIVATE),
         CommandHandler("link", link, filters=PRIVATE),
     ]
 

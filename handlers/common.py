@@ -20,7 +20,7 @@ from bot.services import front, people
 from bot.services.unit import Who
 from bot.settings import LANGUAGES
 from bot.texts import t
-from handlers.base import answer, guarded, lang_of
+from handlers.base import answer, guarded, lang_of, service_command
 from storage.db import current_inbox
 
 log = logging.getLogger(__name__)
@@ -58,24 +58,12 @@ async def start(update: Update, context: MinqingContext) -> None:
 
 
 @guarded
-async def help_command(update: Update, context: MinqingContext) -> None:
-    """List the commands of the asker's role."""
-    await context.minqing.services.run_as(context.asker, front.help_text)
-
-
-@guarded
 async def lang(update: Update, context: MinqingContext) -> None:
     """Switch between Chinese and English; remembered."""
     if context.args and context.args[0] in LANGUAGES:
         await context.minqing.services.run_as(context.asker, people.set_language, context.args[0])
         return
     await context.minqing.services.run_as(context.asker, front.choose_language)
-
-
-@guarded
-async def cancel(update: Update, context: MinqingContext) -> None:
-    """Leave the dialogue in progress."""
-    await context.minqing.services.run_as(context.asker, front.cancel)
 
 
 async def unknown_command(update: Update, context: MinqingContext) -> None:
@@ -109,9 +97,11 @@ def pre_handlers() -> list[BaseHandler]:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", start, filters=PRIVATE),
-        CommandHandler("help", help_command, filters=PRIVATE),
+        CommandHandler("help", service_command(front.help_text, "The asker's commands."),
+                       filters=PRIVATE),
         CommandHandler("lang", lang, filters=PRIVATE),
-        CommandHandler("cancel", cancel, filters=PRIVATE),
+        CommandHandler("cancel", service_command(front.cancel, "Leave the dialogue."),
+                       filters=PRIVATE),
     ]
 
 

@@ -8,15 +8,9 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot.context import MinqingContext
 from bot.incoming import read_message
 from bot.services import cases, register, views
-from handlers.base import answer, guarded
+from handlers.base import answer, guarded, service_command
 
 PRIVATE = filters.ChatType.PRIVATE
-
-
-@guarded
-async def queue(update: Update, context: MinqingContext) -> None:
-    """The open queue: unclaimed first, then oldest."""
-    await context.minqing.services.run_as(context.asker, views.queue)
 
 
 @guarded
@@ -28,12 +22,6 @@ async def show_case(update: Update, context: MinqingContext) -> None:
     await context.minqing.services.run_as(
         context.asker, views.staff_case_by_number, context.args[0]
     )
-
-
-@guarded
-async def register_case(update: Update, context: MinqingContext) -> None:
-    """Register a case brought in person, by phone or by letter."""
-    await context.minqing.services.run_as(context.asker, register.start)
 
 
 @guarded
@@ -59,9 +47,12 @@ async def staff_chat_message(update: Update, context: MinqingContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("cases", queue, filters=PRIVATE),
+        CommandHandler("cases", service_command(views.queue, "The open queue."),
+                       filters=PRIVATE),
         CommandHandler("case", show_case, filters=PRIVATE),
-        CommandHandler("register", register_case, filters=PRIVATE),
+        CommandHandler("register", service_command(
+            register.start, "Register a case brought in person, by phone or by letter."),
+            filters=PRIVATE),
         CommandHandler("extend", extend, filters=PRIVATE),
     ]
 

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import MinqingContext
 from bot.services import duty, talks
-from handlers.base import answer, guarded
+from handlers.base import answer, guarded, service_command
 
 PRIVATE = filters.ChatType.PRIVATE
 USAGE = {
@@ -34,24 +34,6 @@ def _split_topic(words: list[str]) -> tuple[str, str]:
 
 async def _usage(update: Update, context: MinqingContext, name: str) -> None:
     await answer(update, context, "err_usage", usage=USAGE[name])
-
-
-@guarded
-async def list_talks(update: Update, context: MinqingContext) -> None:
-    """Upcoming talks with seats left; book or join a waitlist."""
-    await context.minqing.services.run_as(context.asker, talks.list_talks)
-
-
-@guarded
-async def my_bookings(update: Update, context: MinqingContext) -> None:
-    """The citizen's bookings: cancel or move."""
-    await context.minqing.services.run_as(context.asker, talks.my_bookings)
-
-
-@guarded
-async def show_duty(update: Update, context: MinqingContext) -> None:
-    """Today's duty leader and the next reception days."""
-    await context.minqing.services.run_as(context.asker, duty.show)
 
 
 @guarded
@@ -152,12 +134,6 @@ async def workday(update: Update, context: MinqingContext) -> None:
 
 
 @guarded
-async def holidays(update: Update, context: MinqingContext) -> None:
-    """The holiday calendar from today."""
-    await context.minqing.services.run_as(context.asker, duty.list_days)
-
-
-@guarded
 async def rotation(update: Update, context: MinqingContext) -> None:
     """Leaders take turns on duty by week or by working day."""
     args = context.args or []
@@ -193,10 +169,14 @@ async def duty_swap(update: Update, context: MinqingContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     table = {
-        "talks": list_talks, "mybookings": my_bookings, "duty": show_duty, "slot": new_slot,
+        "talks": service_command(talks.list_talks, "Upcoming talks; book or join a waitlist."),
+        "mybookings": service_command(talks.my_bookings, "Own bookings: cancel or move."),
+        "duty": service_command(duty.show, "Today's duty leader and the reception days."),
+        "holidays": service_command(duty.list_days, "The holiday calendar."),
+        "slot": new_slot,
         "series": new_series, "slot_cancel": cancel_slot, "slot_move": move_slot,
         "attendance": attendance, "outcome": outcome, "holiday": holiday, "workday": workday,
-        "holidays": holidays, "rotation": rotation, "duty_set": duty_set,
+        "rotation": rotation, "duty_set": duty_set,
         "duty_swap": duty_swap,
     }
     return [CommandHandler(name, callback, filters=PRIVATE) for name, callback in table.items()]

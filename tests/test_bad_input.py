@@ -88,14 +88,14 @@ async def test_english_refusals_for_english_users(office: Office) -> None:
 async def test_a_crash_in_a_handler_is_logged_and_the_user_told(
     office: Office, monkeypatch
 ) -> None:
-    from bot.services import views
+    from storage.repos import Cases
 
     office.expect_errors = True
 
-    def broken(unit, user) -> None:
+    def broken(self, citizen_id, only_open=False, limit=50) -> None:
         raise ValueError("bug")
 
-    monkeypatch.setattr(views, "my_cases", broken)
+    monkeypatch.setattr(Cases, "of_citizen", broken)
     await office.send(CITIZEN, "/mycases")
     assert office.last_text(CITIZEN) == "抱歉，处理您的消息时出错了。我们已记录，请稍后再试。"
     assert len(office.errors) == 3  # tried three times, then set aside

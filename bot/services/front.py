@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.callbacks import Callback
 from bot.core.rules import EMERGENCY_NUMBERS, RuleError
 from bot.services import cases, intake, people, register, talks, views
@@ -92,44 +94,32 @@ def menu(unit: Unit, user: User, entry: str) -> None:
         raise RuleError("err_stale_button")
 
 
-def case_button(unit: Unit, user: User, cb: Callback) -> None:
-    """Buttons on cards, case views and bookings; each checks the presser's right itself."""
-    case_id = cb.ids[0]  # the first id: a case, a slot or a booking, by action
-    if cb.action == "cl":
-        cases.claim(unit, user, case_id)
-    elif cb.action == "rp":
-        cases.ask(unit, user, cases.REPLY, case_id)
-    elif cb.action == "rs":
-        cases.ask(unit, user, cases.RESOLVE, case_id)
-    elif cb.action == "rj":
-        cases.ask(unit, user, cases.REJECT, case_id)
-    elif cb.action == "tr":
-        cases.transfer_choices(unit, user, case_id)
-    elif cb.action == "tt":
-        cases.transfer_target(unit, user, case_id, cb.ids[1])
-    elif cb.action == "vw":
-        views.staff_case_by_id(unit, user, case_id)
-    elif cb.action == "mc":
-        views.my_case(unit, user, case_id)
-    elif cb.action == "ai":
-        cases.ask_add_info(unit, user, case_id)
-    elif cb.action == "wd":
-        cases.ask_withdraw(unit, user, case_id)
-    elif cb.action == "wy":
-        cases.withdraw(unit, user, case_id)
-    elif cb.action == "pc":
-        cases.pick_case(unit, user, case_id)
-    elif cb.action in ("bk", "wl"):
-        talks.ask_topic(unit, user, case_id, waitlist=cb.action == "wl")
-    elif cb.action == "bc":
-        talks.cancel_booking(unit, user, case_id)
-    elif cb.action == "bm":
-        talks.reschedule_choices(unit, user, case_id)
-    elif cb.action == "mv":
-        talks.reschedule(unit, user, case_id, cb.ids[1])
-    elif cb.action == "dc":
-        talks.decline(unit, user, case_id)
-    elif cb.action == "at":
-        talks.mark_attendance(unit, user, case_id, cb.ids[1] == 1)
-    else:
+# Buttons that carry ids: a case, a slot or a booking. Each service checks the presser's right.
+ID_BUTTONS: dict[str, Callable[[Unit, User, tuple[int, ...]], object]] = {
+    "cl": lambda unit, user, ids: cases.claim(unit, user, ids[0]),
+    "rp": lambda unit, user, ids: cases.ask(unit, user, cases.REPLY, ids[0]),
+    "rs": lambda unit, user, ids: cases.ask(unit, user, cases.RESOLVE, ids[0]),
+    "rj": lambda unit, user, ids: cases.ask(unit, user, cases.REJECT, ids[0]),
+    "tr": lambda unit, user, ids: cases.transfer_choices(unit, user, ids[0]),
+    "tt": lambda unit, user, ids: cases.transfer_target(unit, user, ids[0], ids[1]),
+    "vw": lambda unit, user, ids: views.staff_case_by_id(unit, user, ids[0]),
+    "mc": lambda unit, user, ids: views.my_case(unit, user, ids[0]),
+    "ai": lambda unit, user, ids: cases.ask_add_info(unit, user, ids[0]),
+    "wd": lambda unit, user, ids: cases.ask_withdraw(unit, user, ids[0]),
+    "wy": lambda unit, user, ids: cases.withdraw(unit, user, ids[0]),
+    "pc": lambda unit, user, ids: cases.pick_case(unit, user, ids[0]),
+    "bk": lambda unit, user, ids: talks.ask_topic(unit, user, ids[0], waitlist=False),
+    "wl": lambda unit, user, ids: talks.ask_topic(unit, user, ids[0], waitlist=True),
+    "bc": lambda unit, user, ids: talks.cancel_booking(unit, user, ids[0]),
+    "bm": lambda unit, user, ids: talks.reschedule_choices(unit, user, ids[0]),
+    "mv": lambda unit, user, ids: talks.reschedule(unit, user, ids[0], ids[1]),
+    "dc": lambda unit, user, ids: talks.decline(unit, user, ids[0]),
+    "at": lambda unit, user, ids: talks.mark_attendance(unit, user, ids[0], ids[1] == 1),
+}
+
+
+def id_button(unit: Unit, user: User, cb: Callback) -> None:
+    action = ID_BUTTONS.get(cb.action)
+    if action is None:
         raise RuleError("err_stale_button")
+    action(unit, user, cb.ids)
