@@ -19,7 +19,9 @@ def _admin(user: User) -> None:
 
 def leader_on(unit: Unit, day: date) -> int | None:
     rotation = unit.tx.duty.rotation()
-    calendar = unit.tx.holidays.between(day - timedelta(days=400), day)
+    # A rotation by working day counts every day since it began: the calendar must cover them.
+    first = min(date.fromisoformat(rotation.starts_on), day) if rotation else day
+    calendar = unit.tx.holidays.between(first, day)
     overrides = unit.tx.duty.overrides(day, day)
     return duty_leader(
         day,
