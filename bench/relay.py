@@ -88,7 +88,6 @@ async def run_minqing(updates: int) -> list[dict[str, Any]]:
     from bot.local_api import LocalBotApi
     from bot.runtime import Minqing
     from bot.settings import Settings
-    from storage.models import User
 
     api = LocalBotApi(record=False)
     arrivals = Arrivals()
@@ -98,7 +97,7 @@ async def run_minqing(updates: int) -> list[dict[str, Any]]:
         minqing = Minqing(settings, token="1:bench", request=api, clock=Clock(),
                           lift_pacing=True)
         await minqing.start(background=True)
-        await seed(minqing, User)
+        await seed(minqing)
         results = []
         next_id = 1
         for phase, window in (("latency", 1), ("throughput", WINDOW)):
@@ -131,7 +130,7 @@ async def run_minqing(updates: int) -> list[dict[str, Any]]:
     return results
 
 
-async def seed(minqing: Any, user_type: Any) -> None:
+async def seed(minqing: Any) -> None:
     """Citizens, each with one accepted case owned by one of the staff."""
     from datetime import UTC, datetime
 

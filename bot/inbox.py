@@ -135,7 +135,7 @@ class InboxProcessor:
 
     async def process(self, item: InboxItem) -> None:
         for attempt in range(item.attempts + 1, MAX_ATTEMPTS + 1):
-            mark = InboxMark(item.update_id, attempt=attempt, final=attempt >= MAX_ATTEMPTS)
+            mark = InboxMark(item.update_id, final=attempt >= MAX_ATTEMPTS)
             token = current_inbox.set(mark)
             try:
                 await self.app.process_update(Update.de_json(item.payload, self.app.bot))

@@ -342,11 +342,7 @@ class OutboxSender:
             case = tx.cases.get(case_id)
             if case is not None and case.topic_id:
                 return case.topic_id
-            pending = tx.conn.execute(
-                "SELECT 1 FROM outbox WHERE case_id = ? AND purpose = 'topic'"
-                " AND state = 'pending'", (case_id,)
-            ).fetchone()
-            return -1 if pending else None
+            return -1 if tx.outbox.topic_pending(case_id) else None
 
         topic = await self.db.read(look)
         if topic and topic > 0:

@@ -36,8 +36,7 @@ class InboxMark:
 
     update_id: int
     done: bool = False
-    attempt: int = 1
-    final: bool = True
+    final: bool = True  # the last attempt: the user is told if it fails
     error: str | None = None
 
 

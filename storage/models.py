@@ -109,16 +109,6 @@ class Invite(Row):
     used_at: UtcDatetime | None = None
 
 
-class AuditEntry(Row):
-    id: int
-    at: UtcDatetime
-    actor_id: int | None
-    action: str
-    case_id: int | None
-    subject_id: int | None
-    detail: str
-
-
 class InboxItem(Row):
     update_id: int
     payload: dict[str, Any]

@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from storage.talks import Duty, Holidays, Reminders, Talks
+from functools import cached_property
+from typing import Any
 
 from storage.models import (
-    AuditEntry,
     Case,
     CaseEvent,
     Dialogue,
@@ -24,16 +20,8 @@ from storage.models import (
     OwnerLink,
     User,
 )
-
-
-@lru_cache(maxsize=512)
-def ts(moment: datetime) -> str:
-    """UTC text that sorts as time does; cached, since one transaction writes one `now` often."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _dict(row: sqlite3.Row | None) -> dict[str, Any] | None:
-    return dict(row) if row is not None else None
+from storage.talks import Duty, Holidays, Reminders, Talks
+from storage.times import ts
 
 
 class Tx:
@@ -78,26 +66,18 @@ class Tx:
 
     @cached_property
     def talks(self) -> Talks:
-        from storage.talks import Talks
-
         return Talks(self.conn)
 
     @cached_property
     def holidays(self) -> Holidays:
-        from storage.talks import Holidays
-
         return Holidays(self.conn)
 
     @cached_property
     def duty(self) -> Duty:
-        from storage.talks import Duty
-
         return Duty(self.conn)
 
     @cached_property
     def reminders(self) -> Reminders:
-        from storage.talks import Reminders
-
         return Reminders(self.conn)
 
 
@@ -412,9 +392,6 @@ class Audit(Repo):
             (ts(now), actor_id, action, case_id, subject_id, detail),
         )
 
-    def entries(self, limit: int = 1000) -> list[AuditEntry]:
-        rows = self.c.execute("SELECT * FROM audit_log ORDER BY id LIMIT ?", (limit,)).fetchall()
-        return [AuditEntry(**r) for r in rows]
 
 
 class Inbox(Repo):
@@ -454,13 +431,6 @@ class Inbox(Repo):
             (limit,),
         ).fetchall()
         return [InboxItem(**{**dict(r), "payload": json.loads(r["payload"])}) for r in rows]
-
-    def get(self, update_id: int) -> InboxItem | None:
-        row = self.c.execute(
-            "SELECT update_id, payload, state, attempts, error FROM inbox WHERE update_id = ?",
-            (update_id,),
-        ).fetchone()
-        return InboxItem(**{**dict(row), "payload": json.loads(row["payload"])}) if row else None
 
     def prune(self, before: datetime) -> int:
         cur = self.c.execute(
@@ -537,6 +507,14 @@ class Outbox(Repo):
             return None
         return datetime.strptime(row[0], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
 
+    def topic_pending(self, case_id: int) -> bool:
+        """Whether the case's forum topic is still waiting to be created."""
+        row = self.c.execute(
+            "SELECT 1 FROM outbox WHERE case_id = ? AND purpose = 'topic' AND state = 'pending'"
+            " LIMIT 1", (case_id,),
+        ).fetchone()
+        return row is not None
+
     def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
         self.c.execute(
             "UPDATE outbox SET state = 'sent', sent_at = ?, result_message_id = ?,"
@@ -556,15 +534,6 @@ class Outbox(Repo):
             (state, error[:500], item_id),
         )
 
-    def counts(self) -> dict[str, int]:
-        rows = self.c.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall()
-        return {r[0]: r[1] for r in rows}
-
-    def all_for_chat(self, chat_id: int) -> list[dict[str, Any]]:
-        rows = self.c.execute(
-            "SELECT * FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,)
-        ).fetchall()
-        return [dict(r) for r in rows]
 
 
 class KeyValues(Repo):

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.models import Booking, Rotation, TalkSeries, TalkSlot
-from storage.repos import ts
+from storage.times import ts
 
 _SLOT = ("SELECT s.*, (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = s.id"
          " AND b.state = 'booked') AS booked FROM talk_slots s")

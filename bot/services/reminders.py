@@ -113,8 +113,10 @@ def _duty(unit: Unit, counts: dict[str, int]) -> None:
         leader_id = duty.leader_on(unit, day)
         if leader_id is None:
             continue
-        begins = at_local(day, max(opening, morning), tz)
-        if opening <= morning:
+        # The duty begins when the office opens; a morning reminder set at or after opening
+        # still has an hour to be of use.
+        begins = at_local(day, opening, tz)
+        if morning >= opening:
             begins = at_local(day, morning, tz) + timedelta(hours=1)
         leader = unit.tx.users.get(leader_id) or User(telegram_id=leader_id)
         if _record(unit, f"duty:{day}:{leader_id}:evening",
