@@ -32,6 +32,7 @@ CITIZENS = 500
 OWNERS = 20
 WINDOW = 100
 BACKLOG = 1000
+PHASES = (("latency", 1), ("throughput", WINDOW))
 
 
 def message_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
@@ -100,7 +101,7 @@ async def run_minqing(updates: int) -> list[dict[str, Any]]:
         await seed(minqing)
         results = []
         next_id = 1
-        for phase, window in (("latency", 1), ("throughput", WINDOW)):
+        for phase, window in PHASES:
             sent: dict[str, float] = {}
             started = time.perf_counter()
             arrived_before = arrivals.arrived
@@ -169,7 +170,7 @@ async def run_bare(updates: int) -> list[dict[str, Any]]:
     results = []
     async with app:
         next_id = 1
-        for phase, window in (("latency", 1), ("throughput", WINDOW)):
+        for phase, window in PHASES:
             sent: dict[str, float] = {}
             started = time.perf_counter()
             while len(sent) < updates:

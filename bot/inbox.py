@@ -1,12 +1,17 @@
-"""The durable inbox: updates are stored before Telegram is told they arrived, processed from
-the table, and marked done in the transaction of their effect."""
+"""The durable inbox: updates are stored before Telegram is told they arrived, and marked done
+in the transaction of their effect.
+
+Handling starts as soon as an update arrives; its stored row commits first in the next commit,
+which is usually that of its own effect (one commit, not two). Telegram is told only once the
+row is committed. A repeat (an update delivered again after a crash) is recognised in memory,
+or at the latest by its done row, which rolls the repeat's effect back."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -17,13 +22,14 @@ from telegram.ext import Application
 from bot.clock import Clock
 from bot.services import people
 from bot.services.unit import Services
-from storage.db import Database, InboxMark, current_inbox
+from storage.db import Database, InboxMark, UpdateAlreadyHandled, current_inbox
 from storage.models import InboxItem
 from storage.repos import Tx
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 KEEP_DONE_DAYS = 7
+REMEMBER_HANDLED = 10_000  # update ids kept in memory to recognise a repeat without the table
 
 
 class InboxProcessor:
@@ -38,28 +44,31 @@ class InboxProcessor:
         self._wake = asyncio.Event()
         self._queue: deque[InboxItem] = deque()
         self._queued: set[int] = set()
+        # Updates whose rows are done or set aside (a repeat of one is not handled again).
+        self._handled: OrderedDict[int, None] = OrderedDict()
+        self._loaded = False
         self._stopping = False
         self.retry_pause = 0.05
         self.concurrency = 8
 
     async def ingest(self, updates: Iterable[dict[str, Any]]) -> int:
-        """Store updates (one transaction); an update id seen before is ignored."""
-        rows = [(u["update_id"], u) for u in updates]
+        """Store updates; returns once they are committed (then Telegram may be told). Those
+        not seen before are handed over at once; their rows commit with the next commit."""
+        rows = [(u["update_id"], u) for u in updates if u["update_id"] not in self._handled]
         if not rows:
             return 0
         now = self.clock.now()
+        texts = [(update_id, json.dumps(update, ensure_ascii=False)) for update_id, update in rows]
 
         def store(tx: Tx) -> list[int]:
-            return [update_id for update_id, update in rows
-                    if tx.inbox.add(update_id, json.dumps(update, ensure_ascii=False), now)]
+            return [update_id for update_id, text in texts if tx.inbox.add(update_id, text, now)]
 
-        added = await self.db.write(store, completes_update=False)
-        fresh = set(added)
+        stored = self.db.write_soon(store)
         for update_id, update in rows:
-            if update_id in fresh:
-                self._enqueue(InboxItem(update_id=update_id, payload=update, state="pending",
-                                        attempts=0))
+            self._enqueue(InboxItem(update_id=update_id, payload=update, state="pending",
+                                    attempts=0))
         self._wake.set()
+        _, added = await stored
         return len(added)
 
     def _enqueue(self, item: InboxItem) -> None:
@@ -88,6 +97,10 @@ class InboxProcessor:
         return await self._drain()
 
     async def _load(self) -> None:
+        if not self._loaded:  # a repeat of what the last process handled is known at once
+            self._loaded = True
+            for update_id in await self.db.read(lambda tx: tx.inbox.recently_handled()):
+                self._handled[update_id] = None
         stored = await self.db.read(lambda tx: tx.inbox.pending(limit=10_000))
         known = self._queued
         for item in stored:
@@ -135,38 +148,50 @@ class InboxProcessor:
 
     async def process(self, item: InboxItem) -> None:
         for attempt in range(item.attempts + 1, MAX_ATTEMPTS + 1):
-            mark = InboxMark(item.update_id, final=attempt >= MAX_ATTEMPTS)
+            mark = InboxMark(item.update_id, item.payload, final=attempt >= MAX_ATTEMPTS)
             token = current_inbox.set(mark)
             try:
                 await self.app.process_update(Update.de_json(item.payload, self.app.bot))
+                if not mark.done and mark.error is None:
+                    await self.db.write(_nothing)  # no effect: the row is done by itself
+            except UpdateAlreadyHandled:
+                log.info("update %s is a repeat of one handled before", item.update_id)
+                mark.done = True
             except Exception as exc:  # de_json of a malformed payload, or a bug in PTB
                 log.exception("update %s could not be processed", item.update_id)
                 mark.error = repr(exc)[:500]
             finally:
                 current_inbox.reset(token)
             if mark.done:
+                self._remember(item.update_id)
                 return
-            if mark.error is None:
-                await self.db.write(lambda tx: tx.inbox.mark_done(item.update_id),
-                                    completes_update=False)
-                return
-            await self.services.run_preamble(self._failed, item.update_id, attempt, mark)
+            await self.services.run_preamble(self._failed, item, attempt, mark)
             if mark.final:
+                self._remember(item.update_id)
                 return
             await asyncio.sleep(self.retry_pause * attempt)
 
-    @staticmethod
-    def _failed(unit: Any, update_id: int, attempt: int, mark: InboxMark) -> None:
+    def _remember(self, update_id: int) -> None:
+        self._handled[update_id] = None
+        while len(self._handled) > REMEMBER_HANDLED:
+            self._handled.popitem(last=False)
+
+    def _failed(self, unit: Any, item: InboxItem, attempt: int, mark: InboxMark) -> None:
         error = mark.error or "?"
-        unit.tx.inbox.record_failure(update_id, error, set_aside=mark.final)
+        unit.tx.inbox.record_failure(item.update_id, item.payload, error, mark.final,
+                                     unit.now)
         if mark.final:
-            log.error("update %s set aside after %s attempts", update_id, attempt)
-            people.update_set_aside(unit, update_id, attempt, error)
+            log.error("update %s set aside after %s attempts", item.update_id, attempt)
+            people.update_set_aside(unit, item.update_id, attempt, error)
 
     async def prune(self) -> int:
         """Handled rows go after a week (update ids can repeat after a long idle period)."""
         before = self.clock.now() - timedelta(days=KEEP_DONE_DAYS)
         return await self.db.write(lambda tx: tx.inbox.prune(before), completes_update=False)
+
+
+def _nothing(tx: Tx) -> None:
+    """A write with no statements of its own: it carries the inbox row's done mark."""
 
 
 def _sender_of(payload: dict[str, Any]) -> int:

@@ -21,7 +21,7 @@ from bot.services.unit import Who
 from bot.settings import LANGUAGES
 from bot.texts import t
 from handlers.base import answer, guarded, lang_of, service_command
-from storage.db import current_inbox
+from storage.db import UpdateAlreadyHandled, current_inbox
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -75,8 +75,13 @@ async def unknown_command(update: Update, context: MinqingContext) -> None:
 async def on_error(update: object, context: MinqingContext) -> None:
     """Log the update id, note the failure for the inbox, and tell the user once."""
     update_id = getattr(update, "update_id", None)
-    log.error("update %s failed", update_id, exc_info=context.error)
     mark = current_inbox.get()
+    if isinstance(context.error, UpdateAlreadyHandled):
+        log.info("update %s is a repeat of one handled before; nothing changed", update_id)
+        if mark is not None:
+            mark.done = True
+        return
+    log.error("update %s failed", update_id, exc_info=context.error)
     if mark is not None:
         mark.error = repr(context.error)[:500]
         if not mark.final and not mark.done:

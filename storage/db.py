@@ -13,7 +13,8 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +27,12 @@ from storage.repos import Tx
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CHECKPOINT_EVERY = 200  # commits between background WAL checkpoints
-MAX_GROUP = 64  # writes committed together at most
+MAX_GROUP = 64  # writes committed together at most (besides the bookkeeping riding along)
+RIDER_LINGER = 0.005  # seconds a bookkeeping write may wait to share another commit
+
+
+class UpdateAlreadyHandled(Exception):
+    """The update's row was done (or set aside) before: this repeat's effect is rolled back."""
 
 
 @dataclass
@@ -35,6 +41,7 @@ class InboxMark:
     effects."""
 
     update_id: int
+    payload: dict[str, Any] = field(default_factory=dict)  # stored if the row is missing
     done: bool = False
     final: bool = True  # the last attempt: the user is told if it fails
     error: str | None = None
@@ -54,6 +61,10 @@ class Database:
         self._writing = False
         self._write_task: asyncio.Task | None = None
         self._listeners: list[Callable[[list[OutboxItem]], None]] = []
+        self._riders: list[tuple[Callable[[Tx], Any], None, asyncio.Future]] = []
+        self._rider_timer: asyncio.TimerHandle | None = None
+        self._riders_due = False  # lingered long enough: commit them even with nothing else
+        self.rider_linger = RIDER_LINGER  # tests that drive the inbox by hand set 0
 
     async def open(self) -> Database:
         if self.path != ":memory:":
@@ -70,6 +81,7 @@ class Database:
         return self
 
     async def close(self) -> None:
+        await self.settle()
         if self._checkpoint_task is not None:
             await self._checkpoint_task
         if self._checkpointer is not None:
@@ -155,7 +167,7 @@ class Database:
                 # Shielded: the batch carries other callers' writes too.
                 await asyncio.shield(self._write_batch())
             finally:
-                if self._writes:
+                if self._more_to_write():
                     self._write_task = asyncio.create_task(self._write_batches())
                 else:
                     self._writing = False
@@ -167,15 +179,53 @@ class Database:
                 listener(tx.outbox_ready)
         return result
 
+    def write_soon(self, work: Callable[[Tx], Any]) -> asyncio.Future:
+        """Queue bookkeeping that need not commit alone (an update's stored row, an outbox
+        row's sent mark): it goes first in the next commit, or commits after `rider_linger`.
+        So a stored update commits with the effect of handling it, and a sent mark never holds
+        the writer when an update arrives right behind it. The future carries `(tx, result)`;
+        a rider commits no later than any write queued after it."""
+        done: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._riders.append((work, None, done))
+        if self._rider_timer is None:
+            self._rider_timer = asyncio.get_running_loop().call_later(
+                self.rider_linger, self._release_riders)
+        return done
+
+    def _release_riders(self) -> None:
+        self._rider_timer = None
+        self._riders_due = bool(self._riders)
+        if self._riders_due and not self._writing:
+            self._writing = True
+            self._write_task = asyncio.create_task(self._write_batches())
+
+    def _more_to_write(self) -> bool:
+        return bool(self._writes) or (self._riders_due and bool(self._riders))
+
+    async def settle(self) -> None:
+        """Commit the queued bookkeeping now and wait for it (tests, shutdown)."""
+        pending = [done for *_, done in self._riders]
+        if self._rider_timer is not None:
+            self._rider_timer.cancel()
+        self._release_riders()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
     async def _write_batches(self) -> None:
         try:
-            while self._writes:
+            while self._more_to_write():
                 await self._write_batch()
         finally:
             self._writing = False
 
     async def _write_batch(self) -> None:
-        batch, self._writes = self._writes[:MAX_GROUP], self._writes[MAX_GROUP:]
+        # Bookkeeping queued earlier goes first: an update's stored row precedes its effect.
+        batch, self._riders, self._riders_due = self._riders, [], False
+        if self._rider_timer is not None:
+            self._rider_timer.cancel()
+            self._rider_timer = None
+        batch += self._writes[:MAX_GROUP]
+        self._writes = self._writes[MAX_GROUP:]
         jobs = [(work, mark) for work, mark, _ in batch]
         try:
             outcomes = await self.conn._execute(self._run_group, jobs)
@@ -209,8 +259,10 @@ class Database:
                 try:
                     tx = Tx(conn)
                     result = work(tx)
-                    if mark is not None:
-                        tx.inbox.mark_done(mark.update_id)
+                    if mark is not None and not tx.inbox.complete(
+                        mark.update_id, mark.payload, datetime.now(UTC)
+                    ):
+                        raise UpdateAlreadyHandled(mark.update_id)
                     conn.execute("RELEASE job")
                     outcomes.append((True, (tx, result)))
                 except Exception as exc:

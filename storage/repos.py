@@ -411,18 +411,53 @@ class Inbox(Repo):
         ).fetchall()
         return [InboxItem(**{**dict(r), "payload": json.loads(r["payload"])}) for r in rows]
 
-    def mark_done(self, update_id: int, now: datetime | None = None) -> None:
-        self.c.execute(
-            "UPDATE inbox SET state = 'done', done_at = ? WHERE update_id = ? AND state != 'done'",
-            (ts(now or datetime.now(UTC)), update_id),
+    def complete(self, update_id: int, payload: dict[str, Any], now: datetime) -> bool:
+        """Mark the update done with its effect; False when it was handled before (a repeat).
+        Its row is normally stored already; if that store failed, it is written here."""
+        cur = self.c.execute(
+            "UPDATE inbox SET state = 'done', done_at = ?"
+            " WHERE update_id = ? AND state = 'pending'",
+            (ts(now), update_id),
         )
-
-    def record_failure(self, update_id: int, error: str, set_aside: bool) -> None:
+        if cur.rowcount:
+            return True
+        if self._exists(update_id):
+            return False
         self.c.execute(
+            "INSERT INTO inbox (update_id, payload, state, received_at, done_at)"
+            " VALUES (?, ?, 'done', ?, ?)",
+            (update_id, json.dumps(payload, ensure_ascii=False), ts(now), ts(now)),
+        )
+        return True
+
+    def record_failure(
+        self, update_id: int, payload: dict[str, Any], error: str, set_aside: bool, now: datetime
+    ) -> None:
+        state = "failed" if set_aside else "pending"
+        cur = self.c.execute(
             "UPDATE inbox SET attempts = attempts + 1, error = ?, state = ?"
             " WHERE update_id = ? AND state = 'pending'",
-            (error[:2000], "failed" if set_aside else "pending", update_id),
+            (error[:2000], state, update_id),
         )
+        if cur.rowcount == 0 and not self._exists(update_id):
+            self.c.execute(
+                "INSERT INTO inbox (update_id, payload, state, attempts, error, received_at)"
+                " VALUES (?, ?, ?, 1, ?, ?)",
+                (update_id, json.dumps(payload, ensure_ascii=False), state, error[:2000],
+                 ts(now)),
+            )
+
+    def recently_handled(self, limit: int = 1000) -> list[int]:
+        rows = self.c.execute(
+            "SELECT update_id FROM inbox WHERE state != 'pending' ORDER BY update_id DESC"
+            " LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _exists(self, update_id: int) -> bool:
+        row = self.c.execute("SELECT 1 FROM inbox WHERE update_id = ?", (update_id,)).fetchone()
+        return row is not None
 
     def failed(self, limit: int = 20) -> list[InboxItem]:
         rows = self.c.execute(

@@ -23,6 +23,95 @@ async def test_an_update_delivered_twice_has_its_effect_once(office: Office) -> 
     assert sum("只说一次" in t for t in office.texts(STAFF)) == 1
 
 
+async def test_a_repeat_after_a_restart_is_not_handled_again(office: Office) -> None:
+    await new_case(office)
+    update = office.update_json(message=office.message_json(CITIZEN, "重启前说过"))
+    await office.feed(update)
+    await office.restart()
+    office.api.clear()
+    await office.feed(update)  # Telegram sends it again: it was not confirmed before the crash
+    assert office.api.calls == []
+    events = await office.rows("SELECT * FROM case_events WHERE text = '重启前说过'")
+    assert len(events) == 1
+
+
+async def test_a_repeat_unknown_in_memory_is_rolled_back_by_its_done_row(office: Office) -> None:
+    await new_case(office)
+    update = office.update_json(message=office.message_json(CITIZEN, "只算一次"))
+    await office.feed(update)
+    office.minqing.inbox._handled.clear()  # as if memory had lost it
+    office.api.clear()
+    await office.feed(update)
+    events = await office.rows("SELECT * FROM case_events WHERE text = '只算一次'")
+    assert len(events) == 1
+    assert office.api.texts(STAFF) == [] and office.api.texts(CITIZEN) == []
+
+
+async def test_a_stored_update_commits_with_its_effect(tmp_path, clock) -> None:
+    """With the worker running, the row rides in the commit of the update's effect: ingest
+    returns although the row's own commit would wait far longer than the test allows."""
+    from tests.harness import make_settings
+
+    office = Office(tmp_path / "ride.sqlite3", make_settings(), clock)
+    office.minqing.db.rider_linger = 60.0
+    await office.minqing.start(background=True)
+    try:
+        update = office.update_json(message=office.message_json(CITIZEN, "/start"))
+        assert await asyncio.wait_for(office.minqing.inbox.ingest([update]), timeout=5) == 1
+        row = await office.rows("SELECT state FROM inbox WHERE update_id = ?",
+                                update["update_id"])
+        assert row == [{"state": "done"}]
+    finally:
+        await office.minqing.stop()
+
+
+async def test_an_effect_whose_stored_row_is_missing_records_it(office: Office) -> None:
+    """If storing the update failed, its effect still commits and writes the row itself."""
+    from datetime import UTC, datetime
+
+    payload = {"update_id": 77, "message": {"text": "x"}}
+    now = datetime.now(UTC)
+
+    def complete(tx):
+        first = tx.inbox.complete(77, payload, now)
+        again = tx.inbox.complete(77, payload, now)
+        tx.inbox.record_failure(78, payload, "boom", False, now)
+        return first, again
+
+    assert await office.minqing.db.write(complete, completes_update=False) == (True, False)
+    rows = await office.rows("SELECT update_id, state, attempts FROM inbox"
+                             " WHERE update_id IN (77, 78) ORDER BY update_id")
+    assert rows == [{"update_id": 77, "state": "done", "attempts": 0},
+                    {"update_id": 78, "state": "pending", "attempts": 1}]
+
+
+async def test_delivered_rows_are_marked_sent_with_telegrams_message_id(office: Office) -> None:
+    await office.send(CITIZEN, "/start")
+    rows = await office.rows("SELECT state, result_message_id, sent_at FROM outbox"
+                             " WHERE method = 'sendMessage'")
+    assert rows and all(r["state"] == "sent" and r["result_message_id"] and r["sent_at"]
+                        for r in rows)
+
+
+async def test_a_send_whose_mark_was_not_committed_is_sent_again_after_restart(
+    office: Office, monkeypatch
+) -> None:
+    """At least once: a crash between Telegram's acceptance and the sent mark repeats the send
+    (the one duplicate the outbox allows)."""
+    from bot.outbox import OutboxSender
+
+    def lost(self, tx, item, result) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(OutboxSender, "_sent", lost)
+    await office.send(CITIZEN, "/start")
+    assert len(office.texts(CITIZEN)) == 1
+    monkeypatch.undo()
+    await office.restart()
+    assert len(office.texts(CITIZEN)) == 2  # the same greeting once more
+    assert await office.rows("SELECT * FROM outbox WHERE state != 'sent'") == []
+
+
 async def test_inbox_row_is_done_in_the_transaction_of_its_effect(office: Office) -> None:
     await new_case(office)
     update = office.update_json(message=office.message_json(CITIZEN, "补充"))
