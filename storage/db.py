@@ -203,13 +203,10 @@ class Database:
         return bool(self._writes) or (self._riders_due and bool(self._riders))
 
     async def settle(self) -> None:
-        """Commit the queued bookkeeping now and wait for it (tests, shutdown)."""
-        pending = [done for *_, done in self._riders]
-        if self._rider_timer is not None:
-            self._rider_timer.cancel()
-        self._release_riders()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+        """Commit the queued bookkeeping now and wait for it (tests, shutdown): an empty write
+        goes behind it, and writes commit in order."""
+        if self._conn is not None and (self._riders or self._writing):
+            await self.write(lambda tx: None, completes_update=False)
 
     async def _write_batches(self) -> None:
         try:
@@ -220,15 +217,18 @@ class Database:
 
     async def _write_batch(self) -> None:
         # Bookkeeping queued earlier goes first: an update's stored row precedes its effect.
-        batch, self._riders, self._riders_due = self._riders, [], False
+        riders, self._riders, self._riders_due = self._riders, [], False
         if self._rider_timer is not None:
             self._rider_timer.cancel()
             self._rider_timer = None
-        batch += self._writes[:MAX_GROUP]
-        self._writes = self._writes[MAX_GROUP:]
-        jobs = [(work, mark) for work, mark, _ in batch]
+        writes, self._writes = self._writes[:MAX_GROUP], self._writes[MAX_GROUP:]
+        batch = riders + writes
         try:
-            outcomes = await self.conn._execute(self._run_group, jobs)
+            outcomes = await self.conn._execute(
+                self._run_group,
+                [work for work, *_ in riders],
+                [(work, mark) for work, mark, _ in writes],
+            )
         except BaseException as exc:  # BEGIN or COMMIT failed: nothing was written
             for *_, done in batch:
                 if not done.done():
@@ -248,33 +248,59 @@ class Database:
         return await self.conn._execute(self._run_read, work)
 
     def _run_group(
-        self, jobs: list[tuple[Callable[[Tx], Any], InboxMark | None]]
+        self,
+        riders: list[Callable[[Tx], Any]],
+        jobs: list[tuple[Callable[[Tx], Any], InboxMark | None]],
     ) -> list[tuple[bool, Any]]:
         conn = self.conn._conn
-        outcomes: list[tuple[bool, Any]] = []
         conn.execute("BEGIN IMMEDIATE")
         try:
+            outcomes = self._run_riders(conn, riders)
             for work, mark in jobs:
-                conn.execute("SAVEPOINT job")
-                try:
-                    tx = Tx(conn)
-                    result = work(tx)
-                    if mark is not None and not tx.inbox.complete(
-                        mark.update_id, mark.payload, datetime.now(UTC)
-                    ):
-                        raise UpdateAlreadyHandled(mark.update_id)
-                    conn.execute("RELEASE job")
-                    outcomes.append((True, (tx, result)))
-                except Exception as exc:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    outcomes.append((False, exc))
+                outcomes.append(self._run_job(conn, work, mark))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         return outcomes
+
+    def _run_riders(
+        self, conn: sqlite3.Connection, riders: list[Callable[[Tx], Any]]
+    ) -> list[tuple[bool, Any]]:
+        """Riders share one savepoint (they are small and rarely fail); if one fails, they run
+        again one savepoint each, so only the failing one is lost."""
+        if not riders:
+            return []
+        conn.execute("SAVEPOINT riders")
+        try:
+            tx = Tx(conn)
+            outcomes: list[tuple[bool, Any]] = [(True, (tx, work(tx))) for work in riders]
+            conn.execute("RELEASE riders")
+            return outcomes
+        except Exception:
+            conn.execute("ROLLBACK TO riders")
+            conn.execute("RELEASE riders")
+        return [self._run_job(conn, work, None) for work in riders]
+
+    @staticmethod
+    def _run_job(
+        conn: sqlite3.Connection, work: Callable[[Tx], Any], mark: InboxMark | None
+    ) -> tuple[bool, Any]:
+        conn.execute("SAVEPOINT job")
+        try:
+            tx = Tx(conn)
+            result = work(tx)
+            if mark is not None and not tx.inbox.complete(
+                mark.update_id, mark.payload, datetime.now(UTC)
+            ):
+                raise UpdateAlreadyHandled(mark.update_id)
+            conn.execute("RELEASE job")
+            return True, (tx, result)
+        except Exception as exc:
+            conn.execute("ROLLBACK TO job")
+            conn.execute("RELEASE job")
+            return False, exc
 
     def _run_read(self, work: Callable[[Tx], T]) -> T:
         conn = self.conn._conn
