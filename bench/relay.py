@@ -32,7 +32,7 @@ CITIZENS = 500
 OWNERS = 20
 WINDOW = 100
 BACKLOG = 1000
-PHASES = (("latency", 1), ("throughput", WINDOW))
+PHASES = (("latency", 1), ("throughput", WINDOW))  # (name, updates per ingest)
 
 
 def message_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
