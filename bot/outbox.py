@@ -275,8 +275,8 @@ class OutboxSender:
 
     def _record_sent(self, item: OutboxItem, result: Any) -> None:
         """Mark the row sent now that Telegram accepted it. The mark joins the next commit (or
-        commits alone within `RIDER_LINGER`), so the duplicate window is the send's round trip
-        plus at most that linger; the chat's next row need not wait for it."""
+        commits alone after the database's `rider_linger`, 5 ms), so the duplicate window is the
+        send's round trip plus at most that linger; the chat's next row need not wait for it."""
         if item.purpose == "topic" and item.case_id is not None and isinstance(result, dict):
             topic = result.get("message_thread_id")
             if topic:  # the case's next rows go to its topic without reading it back
