@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -98,6 +99,33 @@ async def test_storage_pragmas_migrations_and_case_sequence(tmp_path) -> None:
         lambda tx: tx.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0])
     assert versions == len(MIGRATIONS)
     await reopened.close()
+
+
+async def test_riders_commit_with_the_next_write_and_fail_alone(tmp_path) -> None:
+    db = await Database(tmp_path / "r.sqlite3").open()
+    db.rider_linger = 60.0  # only the next write (or settle) commits them
+    try:
+        def put(key: str):
+            return lambda tx: tx.kv.put(key, "1")
+
+        def broken(tx) -> None:
+            tx.kv.put("broken", "1")
+            raise RuntimeError("this rider fails")
+
+        first, bad, last = db.write_soon(put("a")), db.write_soon(broken), db.write_soon(put("b"))
+        await asyncio.sleep(0.01)
+        assert not first.done()  # lingering: nothing to share a commit with yet
+        await db.write(put("c"))  # the riders go first in this commit
+        assert first.done() and last.done() and bad.done()
+        assert isinstance(bad.exception(), RuntimeError)
+        keys = await db.read(lambda tx: [r[0] for r in tx.conn.execute(
+            "SELECT key FROM kv ORDER BY key").fetchall()])
+        assert keys == ["a", "b", "c"]
+        late = db.write_soon(put("d"))
+        await db.settle()
+        assert late.done() and late.exception() is None
+    finally:
+        await db.close()
 
 
 def test_api_root_and_proxy_reach_the_bot() -> None:
