@@ -184,7 +184,8 @@ class Database:
         row's sent mark): it goes first in the next commit, or commits after `rider_linger`.
         So a stored update commits with the effect of handling it, and a sent mark never holds
         the writer when an update arrives right behind it. The future carries `(tx, result)`;
-        a rider commits no later than any write queued after it."""
+        a rider commits no later than any write queued after it. Riders queue no messages: those
+        go through `write`, which hands them to the sender."""
         done: asyncio.Future = asyncio.get_running_loop().create_future()
         self._riders.append((work, None, done))
         if self._rider_timer is None:
