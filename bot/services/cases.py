@@ -120,9 +120,7 @@ def add_message(unit: Unit, user: User, case: Case, message: Incoming) -> None:
 
 
 def pick_case(unit: Unit, user: User, case_id: int) -> None:
-    dialogue = unit.tx.dialogues.get(user.telegram_id)
-    if dialogue is None or dialogue.name != CHOOSE:
-        raise RuleError("err_stale_button")
+    dialogue = unit.dialogue(user, CHOOSE)
     case = _own_case(unit, user, case_id)
     if case.state not in OPEN:
         raise RuleError("err_transition", number=case.number, state=case.state)
@@ -137,11 +135,7 @@ def choose_more(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -
     first = dialogue.data["message"]
     if message.media_group_id and message.media_group_id == first.get("media_group_id"):
         messages = dialogue.data.get("messages", [first])
-        unit.tx.dialogues.put(
-            dialogue.model_copy(update={"data": {**dialogue.data,
-                                                  "messages": [*messages, message.model_dump()]}}),
-            unit.now,
-        )
+        unit.advance(dialogue, messages=[*messages, message.model_dump()])
         return True
     return False
 
@@ -276,9 +270,7 @@ def staff_dialogue_message(unit: Unit, staff: User, dialogue: Dialogue, message:
     if dialogue.name == REPLY:
         case = _workable(unit, staff, case_id, (*OPEN, "resolved"))
         if message.media_group_id:
-            unit.tx.dialogues.put(dialogue.model_copy(
-                update={"step": "album", "data": {**dialogue.data,
-                                                  "album": message.media_group_id}}), unit.now)
+            unit.advance(dialogue, "album", album=message.media_group_id)
         else:
             unit.tx.dialogues.clear(staff.telegram_id)
         _reply(unit, staff, case, message, notify=True)

@@ -33,25 +33,15 @@ def start(unit: Unit, user: User) -> None:
     unit.say(user, "new_choose_kind", kind_buttons(unit, user))
 
 
-def _current(unit: Unit, user: User, step: str | tuple[str, ...]) -> Dialogue:
-    steps = (step,) if isinstance(step, str) else step
-    dialogue = unit.tx.dialogues.get(user.telegram_id)
-    if dialogue is None or dialogue.name != NEW_CASE or dialogue.step not in steps:
-        raise RuleError("err_stale_button")
-    return dialogue
-
-
-def _save(unit: Unit, dialogue: Dialogue, step: str, **changes: object) -> Dialogue:
-    updated = dialogue.model_copy(update={"step": step, "data": {**dialogue.data, **changes}})
-    unit.tx.dialogues.put(updated, unit.now)
-    return updated
+def _current(unit: Unit, user: User, step: str) -> Dialogue:
+    return unit.dialogue(user, NEW_CASE, step)
 
 
 def choose_kind(unit: Unit, user: User, kind: str) -> None:
     if kind not in CASE_KINDS:
         raise RuleError("err_stale_button")
     dialogue = _current(unit, user, "kind")
-    _save(unit, dialogue, "text", kind=kind)
+    unit.advance(dialogue, "text", kind=kind)
     unit.say(user, "new_describe", kind=unit.text(user, f"kind_{kind}"))
 
 
@@ -69,7 +59,7 @@ def on_message(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) ->
         if phone is None:
             unit.say(user, "err_phone", [[(unit.text(user, "btn_skip"), "sk")]])
             return
-        _after_phone(unit, user, _save(unit, dialogue, "phone", phone=phone))
+        _after_phone(unit, user, unit.advance(dialogue, "phone", phone=phone))
         return
     if step == "real_name":
         name = message.text.strip()
@@ -77,7 +67,7 @@ def on_message(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) ->
             unit.say(user, "err_real_name")
             return
         unit.tx.users.set_real_name(user.telegram_id, name, unit.now)
-        _confirm(unit, user, _save(unit, dialogue, "confirm", real_name=name))
+        _confirm(unit, user, unit.advance(dialogue, "confirm", real_name=name))
         return
     if step == "privacy":
         unit.say(user, "privacy_choose")
@@ -104,11 +94,11 @@ def _collect(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -> N
     data.update(text=text, attachments=attachments, albums=albums)
     if not text:
         # Attachments came first; the description is still needed.
-        unit.tx.dialogues.put(dialogue.model_copy(update={"data": data}), unit.now)
+        unit.advance(dialogue, **data)
         if not message.media_group_id or first_of_album:
             unit.say(user, "new_need_text")
         return
-    unit.tx.dialogues.put(dialogue.model_copy(update={"step": "attach", "data": data}), unit.now)
+    unit.advance(dialogue, "attach", **data)
     if message.media_group_id and not first_of_album:
         return  # one answer per album
     unit.say(user, "new_more_or_next", [[(unit.text(user, "btn_next"), "nx")]],
@@ -119,24 +109,24 @@ def next_step(unit: Unit, user: User) -> None:
     """The citizen pressed Continue after the description."""
     dialogue = _current(unit, user, "attach")
     if user.privacy_agreed_at is None:
-        _save(unit, dialogue, "privacy")
+        unit.advance(dialogue, "privacy")
         unit.say(user, "privacy_notice", [[(unit.text(user, "btn_agree"), "pa:1"),
                                            (unit.text(user, "btn_disagree"), "pa:0")]])
         return
-    _ask_phone(unit, user, _save(unit, dialogue, "phone"))
+    _ask_phone(unit, user, unit.advance(dialogue, "phone"))
 
 
 def privacy(unit: Unit, user: User, agreed: bool) -> None:
     dialogue = _current(unit, user, "privacy")
     if agreed:
         unit.tx.users.agree_privacy(user.telegram_id, unit.now)
-        _ask_phone(unit, user, _save(unit, dialogue, "phone"))
+        _ask_phone(unit, user, unit.advance(dialogue, "phone"))
         return
     if dialogue.data.get("kind") == "petition":
         unit.tx.dialogues.clear(user.telegram_id)
         unit.say(user, "privacy_declined_petition")
         return
-    _confirm(unit, user, _save(unit, dialogue, "confirm", anonymous=True))
+    _confirm(unit, user, unit.advance(dialogue, "confirm", anonymous=True))
 
 
 def _ask_phone(unit: Unit, user: User, dialogue: Dialogue) -> None:
@@ -149,9 +139,9 @@ def skip_phone(unit: Unit, user: User) -> None:
 
 def _after_phone(unit: Unit, user: User, dialogue: Dialogue) -> None:
     if dialogue.data.get("kind") != "petition":
-        _confirm(unit, user, _save(unit, dialogue, "confirm"))
+        _confirm(unit, user, unit.advance(dialogue, "confirm"))
         return
-    _save(unit, dialogue, "real_name")
+    unit.advance(dialogue, "real_name")
     if user.real_name:
         unit.say(user, "new_real_name_known", [[(user.real_name, "rn")]], name=user.real_name)
     else:
@@ -162,7 +152,7 @@ def use_profile_name(unit: Unit, user: User) -> None:
     dialogue = _current(unit, user, "real_name")
     if not user.real_name:
         raise RuleError("err_stale_button")
-    _confirm(unit, user, _save(unit, dialogue, "confirm", real_name=user.real_name))
+    _confirm(unit, user, unit.advance(dialogue, "confirm", real_name=user.real_name))
 
 
 def _confirm(unit: Unit, user: User, dialogue: Dialogue) -> None:

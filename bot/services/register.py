@@ -6,6 +6,7 @@ from bot.core.rules import RuleError, deadline, normalise_phone
 from bot.incoming import Incoming
 from bot.services import desk
 from bot.services.cases import confirm_buttons, new_link_code, open_case
+from bot.services.intake import kind_buttons
 from bot.services.unit import Unit
 from storage.models import CASE_KINDS, Dialogue, User
 
@@ -26,35 +27,25 @@ def start(unit: Unit, staff: User) -> None:
 def _current(unit: Unit, staff: User, step: str) -> Dialogue:
     if not staff.is_staff_side:
         raise RuleError("err_staff_only")
-    dialogue = unit.tx.dialogues.get(staff.telegram_id)
-    if dialogue is None or dialogue.name != REGISTER or dialogue.step != step:
-        raise RuleError("err_stale_button")
-    return dialogue
-
-
-def _save(unit: Unit, dialogue: Dialogue, step: str, **changes: object) -> None:
-    unit.tx.dialogues.put(
-        dialogue.model_copy(update={"step": step, "data": {**dialogue.data, **changes}}), unit.now
-    )
+    return unit.dialogue(staff, REGISTER, step)
 
 
 def choose_channel(unit: Unit, staff: User, channel: str) -> None:
     if channel not in CHANNELS:
         raise RuleError("err_stale_button")
-    _save(unit, _current(unit, staff, "channel"), "kind", channel=channel)
-    labels = [(unit.text(staff, f"kind_{k}"), f"k:{k}") for k in CASE_KINDS]
-    unit.say(staff, "new_choose_kind", [labels[:3], labels[3:]])
+    unit.advance(_current(unit, staff, "channel"), "kind", channel=channel)
+    unit.say(staff, "new_choose_kind", kind_buttons(unit, staff))
 
 
 def choose_kind(unit: Unit, staff: User, kind: str) -> None:
     if kind not in CASE_KINDS:
         raise RuleError("err_stale_button")
-    _save(unit, _current(unit, staff, "kind"), "name", kind=kind)
+    unit.advance(_current(unit, staff, "kind"), "name", kind=kind)
     unit.say(staff, "reg_name")
 
 
 def skip_phone(unit: Unit, staff: User) -> None:
-    _save(unit, _current(unit, staff, "phone"), "text", phone=None)
+    unit.advance(_current(unit, staff, "phone"), "text", phone=None)
     unit.say(staff, "reg_text")
 
 
@@ -67,18 +58,18 @@ def on_message(unit: Unit, staff: User, dialogue: Dialogue, message: Incoming) -
         unit.say(staff, "err_need_text")
         return
     if dialogue.step == "name":
-        _save(unit, dialogue, "phone", name=text[:80])
+        unit.advance(dialogue, "phone", name=text[:80])
         unit.say(staff, "reg_phone", [[(unit.text(staff, "btn_skip"), "sk")]])
     elif dialogue.step == "phone":
         phone = normalise_phone(text)
         if phone is None:
             unit.say(staff, "err_phone", [[(unit.text(staff, "btn_skip"), "sk")]])
             return
-        _save(unit, dialogue, "text", phone=phone)
+        unit.advance(dialogue, "text", phone=phone)
         unit.say(staff, "reg_text")
     elif dialogue.step == "text":
         data = {**dialogue.data, "text": text}
-        _save(unit, dialogue, "confirm", text=text)
+        unit.advance(dialogue, "confirm", text=text)
         unit.say(
             staff, "reg_summary",
             confirm_buttons(unit, staff),

@@ -51,9 +51,7 @@ def _add_info(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -> 
         return False
     cases.add_or_reopen(unit, user, case, message)
     if message.media_group_id:
-        unit.tx.dialogues.put(dialogue.model_copy(
-            update={"step": "album", "data": {**dialogue.data, "album": message.media_group_id}}),
-            unit.now)
+        unit.advance(dialogue, "album", album=message.media_group_id)
     else:
         unit.tx.dialogues.clear(user.telegram_id)
     unit.say(user, "added_to_case", number=case.number)

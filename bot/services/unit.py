@@ -17,7 +17,7 @@ from bot.core.rules import RuleError
 from bot.settings import Settings
 from bot.texts import t
 from storage.db import Database
-from storage.models import Outgoing, User
+from storage.models import Dialogue, Outgoing, User
 from storage.repos import Tx
 
 P = ParamSpec("P")
@@ -70,6 +70,23 @@ class Unit:
 
     def refuse(self, user: User, error: RuleError) -> None:
         self.say(user, error.key, **error.params)
+
+    def dialogue(self, user: User, name: str, *steps: str) -> Dialogue:
+        """The person's dialogue `name`, at one of `steps` (at any step if none are given); a
+        button from another dialogue or an earlier step is stale."""
+        dialogue = self.tx.dialogues.get(user.telegram_id)
+        if dialogue is None or dialogue.name != name or (steps and dialogue.step not in steps):
+            raise RuleError("err_stale_button")
+        return dialogue
+
+    def advance(self, dialogue: Dialogue, step: str | None = None, **data: object) -> Dialogue:
+        """Store the dialogue at `step` (the same step if None) with `data` merged into it."""
+        update: dict[str, object] = {"data": {**dialogue.data, **data}}
+        if step is not None:
+            update["step"] = step
+        advanced = dialogue.model_copy(update=update)
+        self.tx.dialogues.put(advanced, self.now)
+        return advanced
 
 
 class Services:
