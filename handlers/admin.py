@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import MinqingContext
 from bot.services import people
-from handlers.base import answer, guarded, service_command
-
-PRIVATE = filters.ChatType.PRIVATE
+from handlers.base import PRIVATE, answer, guarded, service_command
 
 
 @guarded

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.ext import filters
 
 from bot.context import MinqingContext
 from bot.core.rules import RuleError
@@ -14,6 +15,7 @@ from bot.render import text as render_text
 from bot.texts import t
 
 log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE  # most commands are for private chats only
 Handler = Callable[[Update, MinqingContext], Awaitable[None]]
 
 

@@ -10,10 +10,9 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot.context import MinqingContext
 from bot.incoming import read_message
 from bot.services import cases, intake, routing, views
-from handlers.base import answer, guarded, service_command
+from handlers.base import PRIVATE, answer, guarded, service_command
 
 log = logging.getLogger(__name__)
-PRIVATE = filters.ChatType.PRIVATE
 
 
 @guarded

@@ -20,11 +20,10 @@ from bot.services import front, people
 from bot.services.unit import Who
 from bot.settings import LANGUAGES
 from bot.texts import t
-from handlers.base import answer, guarded, lang_of, service_command
+from handlers.base import PRIVATE, answer, guarded, lang_of, service_command
 from storage.db import UpdateAlreadyHandled, current_inbox
 
 log = logging.getLogger(__name__)
-PRIVATE = filters.ChatType.PRIVATE
 
 
 async def load_actor(update: Update, context: MinqingContext) -> None:

@@ -8,9 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot.context import MinqingContext
 from bot.incoming import read_message
 from bot.services import cases, register, views
-from handlers.base import answer, guarded, service_command
-
-PRIVATE = filters.ChatType.PRIVATE
+from handlers.base import PRIVATE, answer, guarded, service_command
 
 
 @guarded

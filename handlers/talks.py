@@ -3,14 +3,15 @@ staff and admins. Commands take their arguments on one line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import MinqingContext
 from bot.services import duty, talks
-from handlers.base import answer, guarded, service_command
+from handlers.base import PRIVATE, Handler, answer, guarded, service_command
 
-PRIVATE = filters.ChatType.PRIVATE
 USAGE = {
     "slot": "/slot talk_day 2026-12-09 09:00-11:30 10 3001 三楼会议室 | 话题",
     "series": "/series talk_day weekly:3 09:00-11:30 10 3001 三楼会议室 | 话题",
@@ -36,28 +37,27 @@ async def _usage(update: Update, context: MinqingContext, name: str) -> None:
     await answer(update, context, "err_usage", usage=USAGE[name])
 
 
-@guarded
-async def new_slot(update: Update, context: MinqingContext) -> None:
-    """Create one talk slot."""
-    args = context.args or []
-    if len(args) < 6 or not args[3].isdigit() or not args[4].isdigit():
-        await _usage(update, context, "slot")
-        return
-    place, topic = _split_topic(args[5:])
-    await context.minqing.services.run_as(context.asker, talks.create_slot, args[0], args[1],
-                                          args[2], int(args[3]), int(args[4]), place, topic)
+def _slot_command(service: Callable[..., object], usage: str, doc: str) -> Handler:
+    """/slot and /series: kind, day or rule, hours, seats, host, place | topic."""
+
+    @guarded
+    async def command(update: Update, context: MinqingContext) -> None:
+        args = context.args or []
+        if len(args) < 6 or not args[3].isdigit() or not args[4].isdigit():
+            await _usage(update, context, usage)
+            return
+        place, topic = _split_topic(args[5:])
+        await context.minqing.services.run_as(context.asker, service, args[0], args[1],
+                                              args[2], int(args[3]), int(args[4]), place, topic)
+
+    command.__doc__ = doc
+    command.__name__ = getattr(service, "__name__", "command")
+    return command
 
 
-@guarded
-async def new_series(update: Update, context: MinqingContext) -> None:
-    """Create recurring talks, generated weeks ahead."""
-    args = context.args or []
-    if len(args) < 6 or not args[3].isdigit() or not args[4].isdigit():
-        await _usage(update, context, "series")
-        return
-    place, topic = _split_topic(args[5:])
-    await context.minqing.services.run_as(context.asker, talks.create_series, args[0], args[1],
-                                          args[2], int(args[3]), int(args[4]), place, topic)
+new_slot = _slot_command(talks.create_slot, "slot", "Create one talk slot.")
+new_series = _slot_command(talks.create_series, "series",
+                           "Create recurring talks, generated weeks ahead.")
 
 
 @guarded
@@ -173,10 +173,9 @@ def handlers() -> list[BaseHandler]:
         "mybookings": service_command(talks.my_bookings, "Own bookings: cancel or move."),
         "duty": service_command(duty.show, "Today's duty leader and the reception days."),
         "holidays": service_command(duty.list_days, "The holiday calendar."),
-        "slot": new_slot,
-        "series": new_series, "slot_cancel": cancel_slot, "slot_move": move_slot,
-        "attendance": attendance, "outcome": outcome, "holiday": holiday, "workday": workday,
-        "rotation": rotation, "duty_set": duty_set,
+        "slot": new_slot, "series": new_series, "slot_cancel": cancel_slot,
+        "slot_move": move_slot, "attendance": attendance, "outcome": outcome,
+        "holiday": holiday, "workday": workday, "rotation": rotation, "duty_set": duty_set,
         "duty_swap": duty_swap,
     }
     return [CommandHandler(name, callback, filters=PRIVATE) for name, callback in table.items()]
