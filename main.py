@@ -55,8 +55,9 @@ async def manage_users(settings: Settings, args: argparse.Namespace) -> int:
     from storage.db import Database
     from storage.models import User
 
-    db = await Database(settings.database_path).open()
-    services = Services(db, Clock(), settings)
+    clock = Clock()
+    db = await Database(settings.database_path, clock).open()
+    services = Services(db, clock, settings)
     # The command line acts as the administrator with id 0 in the audit log.
     operator = User(telegram_id=0, role="admin", display_name="command line")
     try:

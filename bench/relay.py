@@ -90,12 +90,13 @@ async def run_minqing(updates: int) -> list[dict[str, Any]]:
     from bot.runtime import Minqing
     from bot.settings import Settings
 
-    api = LocalBotApi(record=False)
+    clock = Clock()
+    api = LocalBotApi(clock, record=False)
     arrivals = Arrivals()
     api.listeners.append(arrivals)
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(_env_file=None, database_path=str(Path(folder) / "bench.sqlite3"))  # type: ignore[call-arg]
-        minqing = Minqing(settings, token="1:bench", request=api, clock=Clock(),
+        minqing = Minqing(settings, token="1:bench", request=api, clock=clock,
                           lift_pacing=True)
         await minqing.start(background=True)
         await seed(minqing)
@@ -154,9 +155,10 @@ async def run_bare(updates: int) -> list[dict[str, Any]]:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
+    from bot.clock import Clock
     from bot.local_api import LocalBotApi
 
-    api = LocalBotApi(record=False)
+    api = LocalBotApi(Clock(), record=False)
     arrivals = Arrivals()
     api.listeners.append(arrivals)
     app = ApplicationBuilder().token("1:bare").request(api).get_updates_request(api) \

@@ -47,7 +47,7 @@ async def run(slots: int, attempts: int, bookings: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "t.sqlite3")
         settings = Settings(_env_file=None, database_path=path)  # type: ignore[call-arg]
-        minqing = Minqing(settings, token="1:bench", request=LocalBotApi(record=False),
+        minqing = Minqing(settings, token="1:bench", request=LocalBotApi(Clock(), record=False),
                           clock=Clock(), lift_pacing=True)
         await minqing.start(background=False)
         services = minqing.services

@@ -55,10 +55,11 @@ async def one_hop(db, count: int) -> list[float]:
 
 
 async def main(count: int) -> None:
+    from bot.clock import Clock
     from storage.db import Database
 
     with tempfile.TemporaryDirectory() as folder:
-        db = await Database(Path(folder) / "hops.sqlite3").open()
+        db = await Database(Path(folder) / "hops.sqlite3", Clock()).open()
         results = {}
         for name, runner in (("per statement", per_statement), ("one hop", one_hop)):
             await runner(db, 200)  # warm up

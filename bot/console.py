@@ -7,9 +7,9 @@ import asyncio
 import itertools
 import json
 import sys
-import time
 from typing import Any
 
+from bot.clock import Clock
 from bot.local_api import Call, LocalBotApi
 from bot.runtime import Minqing
 from bot.services import people
@@ -35,16 +35,17 @@ HELP = (
 
 class Console:
     def __init__(self, settings: Settings, database_path: str = CONSOLE_DB) -> None:
-        self.api = LocalBotApi(record=False)
+        self.clock = Clock()
+        self.api = LocalBotApi(self.clock, record=False)
         self.api.listeners.append(self._show)
         # The console has no staff group: cards go to the staff members' private chats.
         self.minqing = Minqing(settings.model_copy(update={"staff_chat_id": None}),
                                token="1:console", request=self.api,
-                               database_path=database_path, lift_pacing=True)
+                               clock=self.clock, database_path=database_path, lift_pacing=True)
         self.user_id, self.name = SEED["citizen"]
         self.names: dict[int, str] = {uid: name for uid, name in SEED.values()}
         self.buttons: dict[int, list[tuple[str, str, int]]] = {}
-        self._ids = itertools.count(int(time.time()) % 100000 * 1000)
+        self._ids = itertools.count(int(self.clock.now().timestamp()) % 100000 * 1000)
         self._messages = itertools.count(1)
 
     async def seed(self) -> None:
@@ -91,11 +92,14 @@ class Console:
             if mine:
                 print("   " + "  ".join(f"[{i}] {b['text']}" for i, b in enumerate(rows, 1)))
 
+    def _date(self) -> int:
+        return int(self.clock.now().timestamp())
+
     def _user(self) -> dict[str, Any]:
         return {"id": self.user_id, "is_bot": False, "first_name": self.name}
 
     def _message(self, **content: Any) -> dict[str, Any]:
-        return {"message_id": next(self._messages), "date": int(time.time()),
+        return {"message_id": next(self._messages), "date": self._date(),
                 "chat": {"id": self.user_id, "type": "private", "first_name": self.name},
                 "from": self._user(), **content}
 
@@ -112,7 +116,7 @@ class Console:
             _, data, message_id = options[index]
             return {"callback_query": {
                 "id": str(next(self._ids)), "from": self._user(), "chat_instance": "console",
-                "data": data, "message": {"message_id": message_id, "date": int(time.time()),
+                "data": data, "message": {"message_id": message_id, "date": self._date(),
                                           "chat": {"id": self.user_id, "type": "private"},
                                           "text": "…"}}}
         file_id = f"console-{next(self._ids)}"

@@ -16,6 +16,8 @@ from typing import Any
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
+from bot.clock import Clock
+
 log = logging.getLogger(__name__)
 BOT_USER = {
     "id": 7000000001,
@@ -51,7 +53,9 @@ class Failure:
 
 
 class LocalBotApi(BaseRequest):
-    def __init__(self, forum_chats: set[int] | None = None, record: bool = True) -> None:
+    def __init__(self, clock: Clock, forum_chats: set[int] | None = None,
+                 record: bool = True) -> None:
+        self.clock = clock  # the dates on messages are the office's time, as Telegram's are
         self.calls: list[Call] = []
         self.record = record
         self.forum_chats = forum_chats or set()
@@ -160,8 +164,8 @@ class LocalBotApi(BaseRequest):
         chat = ({"id": chat_id, "type": "private", "first_name": "user"} if chat_id > 0
                 else {"id": chat_id, "type": "supergroup", "title": "staff",
                       "is_forum": chat_id in self.forum_chats})
-        message = {"message_id": self._next_id(), "date": int(time.time()), "chat": chat,
-                   "from": BOT_USER, **content}
+        message = {"message_id": self._next_id(), "date": int(self.clock.now().timestamp()),
+                   "chat": chat, "from": BOT_USER, **content}
         if params.get("message_thread_id"):
             message["message_thread_id"] = params["message_thread_id"]
             message["is_topic_message"] = True

@@ -43,7 +43,7 @@ class Minqing:
     ) -> None:
         self.settings = settings
         self.clock = clock or Clock()
-        self.db = Database(database_path or settings.database_path)
+        self.db = Database(database_path or settings.database_path, self.clock)
         self.services = Services(self.db, self.clock, settings)
         self.app: Application = build_application(
             settings, token or settings.token or "0:local", request, updates_request

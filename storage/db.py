@@ -14,9 +14,9 @@ import sqlite3
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
@@ -29,6 +29,12 @@ T = TypeVar("T")
 CHECKPOINT_EVERY = 200  # commits between background WAL checkpoints
 MAX_GROUP = 64  # writes committed together at most (besides the bookkeeping riding along)
 RIDER_LINGER = 0.005  # seconds a bookkeeping write may wait to share another commit
+
+
+class SupportsNow(Protocol):
+    """The injected clock (`bot.clock.Clock`): storage never reads the wall clock itself."""
+
+    def now(self) -> datetime: ...
 
 
 class UpdateAlreadyHandled(Exception):
@@ -51,8 +57,9 @@ current_inbox: ContextVar[InboxMark | None] = ContextVar("current_inbox", defaul
 
 
 class Database:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, clock: SupportsNow) -> None:
         self.path = str(path)
+        self.clock = clock
         self._conn: aiosqlite.Connection | None = None
         self._checkpointer: aiosqlite.Connection | None = None
         self._checkpoint_task: asyncio.Task | None = None
@@ -284,16 +291,15 @@ class Database:
             conn.execute("RELEASE riders")
         return [self._run_job(conn, work, None) for work in riders]
 
-    @staticmethod
     def _run_job(
-        conn: sqlite3.Connection, work: Callable[[Tx], Any], mark: InboxMark | None
+        self, conn: sqlite3.Connection, work: Callable[[Tx], Any], mark: InboxMark | None
     ) -> tuple[bool, Any]:
         conn.execute("SAVEPOINT job")
         try:
             tx = Tx(conn)
             result = work(tx)
             if mark is not None and not tx.inbox.complete(
-                mark.update_id, mark.payload, datetime.now(UTC)
+                mark.update_id, mark.payload, self.clock.now()
             ):
                 raise UpdateAlreadyHandled(mark.update_id)
             conn.execute("RELEASE job")

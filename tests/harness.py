@@ -4,7 +4,7 @@ inbox and the real Application, and what the bot sends is read off the fake tran
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,27 @@ from storage.db import UpdateAlreadyHandled
 CITIZEN, CITIZEN2, STAFF, STAFF2, LEADER, ADMIN = 1001, 1002, 2001, 2002, 3001, 4001
 NAMES = {CITIZEN: "张三", CITIZEN2: "王五", STAFF: "李四", STAFF2: "赵六", LEADER: "陈局长",
          ADMIN: "管理员"}
-# Monday 2026-11-30 10:00 in Asia/Shanghai: the office is open.
-OPEN_HOURS = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+# The tests' clock starts on Monday 2031-12-01 at 10:00 in Asia/Shanghai (the office is open),
+# far from today on purpose: a moment taken from the wall clock instead of the injected one
+# shows at once. Tests write their days relative to it.
+START_DAY = date(2031, 12, 1)
+YEAR = START_DAY.year
+OPEN_HOURS = datetime.combine(START_DAY, time(2, 0), UTC)
+
+
+def day(offset: int) -> date:
+    """The day `offset` days after the first day of the tests' clock (0: Monday)."""
+    return START_DAY + timedelta(days=offset)
+
+
+def ymd(offset: int) -> str:
+    """That day as commands take it: 2031-12-03."""
+    return day(offset).isoformat()
+
+
+def moment(offset: int, hour: int, minute: int = 0) -> datetime:
+    """A moment in UTC on that day (Shanghai is 8 hours ahead)."""
+    return datetime.combine(day(offset), time(hour, minute), UTC)
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -38,7 +57,7 @@ class Office:
         self.db_path = db_path
         self.settings = settings
         self.clock = clock
-        self.api = api or LocalBotApi(forum_chats={settings.staff_chat_id}
+        self.api = api or LocalBotApi(clock, forum_chats={settings.staff_chat_id}
                                       if settings.staff_chat_id else set())
         self.errors: list[BaseException] = []
         self.expect_errors = False

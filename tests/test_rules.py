@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time
+from datetime import time
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.core.rules import (
     TRANSITIONS,
     can_transition,
@@ -20,6 +21,7 @@ from bot.core.rules import (
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrations import MIGRATIONS
+from tests.harness import OPEN_HOURS, YEAR, moment, ymd
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOURS = (time(9), time(17))
@@ -37,20 +39,20 @@ def test_transitions() -> None:
 
 
 def test_deadline_ends_at_23_59_local_time() -> None:
-    # 23:30 UTC on 30 Nov is already 1 Dec in Shanghai.
-    start = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    # 23:30 UTC on the first day is already the next day in Shanghai.
+    start = moment(0, 23, 30)
     due = deadline(start, 15, SHANGHAI)
-    assert due.astimezone(SHANGHAI).isoformat() == "2026-12-16T23:59:59+08:00"
+    assert due.astimezone(SHANGHAI).isoformat() == f"{ymd(16)}T23:59:59+08:00"
 
 
 def test_office_hours_and_next_opening() -> None:
-    friday_evening = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)  # 18:00 Shanghai
+    friday_evening = moment(4, 10, 0)  # 18:00 Shanghai
     assert not is_office_open(friday_evening, SHANGHAI, HOURS)
     back = next_opening(friday_evening, SHANGHAI, HOURS).astimezone(SHANGHAI)
-    assert back.isoformat() == "2026-12-07T09:00:00+08:00"
-    monday_early = datetime(2026, 12, 6, 23, 0, tzinfo=UTC)  # Mon 07:00 Shanghai
+    assert back.isoformat() == f"{ymd(7)}T09:00:00+08:00"
+    monday_early = moment(6, 23, 0)  # Mon 07:00 Shanghai
     assert next_opening(monday_early, SHANGHAI, HOURS).astimezone(SHANGHAI).hour == 9
-    assert is_office_open(datetime(2026, 12, 7, 2, 0, tzinfo=UTC), SHANGHAI, HOURS)
+    assert is_office_open(moment(7, 2, 0), SHANGHAI, HOURS)
 
 
 @pytest.mark.parametrize(
@@ -77,24 +79,25 @@ def test_admin_ids_are_read_comma_separated(monkeypatch) -> None:
 
 
 async def test_storage_pragmas_migrations_and_case_sequence(tmp_path) -> None:
-    db = await Database(tmp_path / "s.sqlite3").open()
+    db = await Database(tmp_path / "s.sqlite3", FakeClock(OPEN_HOURS)).open()
     try:
         mode = await db.read(lambda tx: tx.conn.execute("PRAGMA journal_mode").fetchone()[0])
         keys = await db.read(lambda tx: tx.conn.execute("PRAGMA foreign_keys").fetchone()[0])
         assert mode == "wal" and keys == 1
-        numbers = [await db.write(lambda tx: tx.cases.next_number(2026)) for _ in range(3)]
-        assert numbers == ["QZ-2026-000001", "QZ-2026-000002", "QZ-2026-000003"]
+        numbers = [await db.write(lambda tx: tx.cases.next_number(YEAR)) for _ in range(3)]
+        assert numbers == [f"QZ-{YEAR}-000001", f"QZ-{YEAR}-000002", f"QZ-{YEAR}-000003"]
 
         def fails(tx) -> None:
-            tx.cases.next_number(2026)
+            tx.cases.next_number(YEAR)
             raise RuntimeError("rolled back")
 
         with pytest.raises(RuntimeError):
             await db.write(fails)
-        assert await db.write(lambda tx: tx.cases.next_number(2026)) == "QZ-2026-000004"
+        assert await db.write(lambda tx: tx.cases.next_number(YEAR)) == f"QZ-{YEAR}-000004"
     finally:
         await db.close()
-    reopened = await Database(tmp_path / "s.sqlite3").open()  # migrations not applied twice
+    # The migrations are not applied twice.
+    reopened = await Database(tmp_path / "s.sqlite3", FakeClock(OPEN_HOURS)).open()
     versions = await reopened.read(
         lambda tx: tx.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0])
     assert versions == len(MIGRATIONS)
@@ -102,7 +105,7 @@ async def test_storage_pragmas_migrations_and_case_sequence(tmp_path) -> None:
 
 
 async def test_riders_commit_with_the_next_write_and_fail_alone(tmp_path) -> None:
-    db = await Database(tmp_path / "r.sqlite3").open()
+    db = await Database(tmp_path / "r.sqlite3", FakeClock(OPEN_HOURS)).open()
     db.rider_linger = 60.0  # only the next write (or settle) commits them
     try:
         def put(key: str):

@@ -67,10 +67,8 @@ async def test_a_stored_update_commits_with_its_effect(tmp_path, clock) -> None:
 
 async def test_an_effect_whose_stored_row_is_missing_records_it(office: Office) -> None:
     """If storing the update failed, its effect still commits and writes the row itself."""
-    from datetime import UTC, datetime
-
     payload = {"update_id": 77, "message": {"text": "x"}}
-    now = datetime.now(UTC)
+    now = office.clock.now()
 
     def complete(tx):
         first = tx.inbox.complete(77, payload, now)

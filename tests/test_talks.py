@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import pytest
 
 from bot.core.rules import RuleError
 from bot.services import people, reminders, talks
 from bot.services.unit import Who
-from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, Office
+from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, YEAR, Office, moment, ymd
 
 LEADER2 = 3002
-WED = "2026-12-02"  # a Wednesday; the office's clock starts on Monday 2026-11-30 10:00
+WED = ymd(2)  # a Wednesday; the office's clock starts on a Monday at 10:00
 
 
 async def slot(office: Office, day: str = WED, span: str = "09:00-11:30", capacity: int = 10,
@@ -39,18 +38,18 @@ async def test_staff_create_a_slot_and_citizens_see_it(office: Office) -> None:
     assert "已创建" in office.last_text(STAFF)
     await office.send(CITIZEN, "/talks")
     text = office.last_text(CITIZEN)
-    assert f"#{slot_id}" in text and "2026-12-02 09:00-11:30" in text and "余 10 席" in text
+    assert f"#{slot_id}" in text and f"{ymd(2)} 09:00-11:30" in text and "余 10 席" in text
     assert "陈局长" in text and "三楼会议室" in text
 
 
 @pytest.mark.parametrize(
     ("args", "refusal"),
-    [("talk_day 2026-11-29 09:00-10:00 5 3001 室", "开始时间已过"),
-     ("talk_day 2026-12-02 11:00-10:00 5 3001 室", "结束时间必须晚于开始时间"),
-     ("talk_day 2026-12-02 09:00-10:00 0 3001 室", "名额至少为 1"),
-     ("talk_day 2026-12-02 09:00-10:00 5 2001 室", "不是局领导"),
-     ("party 2026-12-02 09:00-10:00 5 3001 室", "类型必须是"),
-     ("talk_day 2026-13-02 09:00-10:00 5 3001 室", "日期格式不正确")],
+    [(f"talk_day {ymd(-1)} 09:00-10:00 5 3001 室", "开始时间已过"),
+     (f"talk_day {ymd(2)} 11:00-10:00 5 3001 室", "结束时间必须晚于开始时间"),
+     (f"talk_day {ymd(2)} 09:00-10:00 0 3001 室", "名额至少为 1"),
+     (f"talk_day {ymd(2)} 09:00-10:00 5 2001 室", "不是局领导"),
+     (f"party {ymd(2)} 09:00-10:00 5 3001 室", "类型必须是"),
+     (f"talk_day {YEAR}-13-02 09:00-10:00 5 3001 室", "日期格式不正确")],
 )
 async def test_slot_refusals(office: Office, args: str, refusal: str) -> None:
     await office.send(STAFF, f"/slot {args}")
@@ -73,17 +72,17 @@ async def test_citizens_cannot_organise(office: Office) -> None:
 
 
 async def test_recurring_slots_skip_holidays_and_generate_once(office: Office) -> None:
-    await office.send(ADMIN, "/holiday 2026-12-16 测试假日")
+    await office.send(ADMIN, f"/holiday {ymd(16)} 测试假日")
     await office.send(STAFF, f"/series talk_day weekly:3 09:00-11:30 10 {LEADER} 接待室")
     days = [r["series_day"] for r in await office.rows(
         "SELECT series_day FROM talk_slots WHERE state = 'open' ORDER BY starts_at")]
-    assert days[:3] == ["2026-12-02", "2026-12-09", "2026-12-23"]  # the 16th is a holiday
+    assert days[:3] == [ymd(2), ymd(9), ymd(23)]  # the third Wednesday is a holiday
     assert len(days) == 7  # eight Wednesdays in the 8 weeks ahead, one of them a holiday
     again = await office.minqing.services.run_preamble(talks.generate)
     assert again == 0
     await office.send(STAFF, f"/series talk_meeting monthly:15 14:00-16:00 20 {LEADER} 大厅")
     monthly = await office.rows("SELECT series_day FROM talk_slots WHERE kind = 'talk_meeting'")
-    assert [r["series_day"] for r in monthly] == ["2026-12-15", "2027-01-15"]
+    assert [r["series_day"] for r in monthly] == [f"{YEAR}-12-15", f"{YEAR + 1}-01-15"]
 
 
 async def test_two_hundred_attempts_on_ten_seats(office: Office) -> None:
@@ -139,12 +138,12 @@ async def test_waitlist_promotion_and_decline(office: Office) -> None:
 
 
 async def test_limits_on_active_bookings_and_closing_time(office: Office, clock) -> None:
-    ids = [await slot(office, day=f"2026-12-0{d}") for d in (2, 3, 4, 7)]
+    ids = [await slot(office, day=ymd(d)) for d in (2, 3, 4, 7)]
     for slot_id in ids[:3]:
         await book(office, CITIZEN, slot_id)
     await office.press(CITIZEN, f"bk:{ids[3]}")
     assert office.alerts()[-1] == "每人最多同时预约 3 场。"
-    clock.moment = datetime(2026, 12, 2, 0, 30, tzinfo=UTC)  # 08:30, the talk is at 09:00
+    clock.moment = moment(2, 0, 30)  # 08:30, the talk is at 09:00
     await office.press(CITIZEN2, f"bk:{ids[0]}")
     assert office.alerts()[-1] == "开始前 2 小时停止预约。"
 
@@ -153,9 +152,9 @@ async def test_cancel_and_move_a_slot_tell_everyone(office: Office) -> None:
     slot_id = await slot(office)
     await book(office, CITIZEN, slot_id)
     await book(office, CITIZEN2, slot_id)
-    await office.send(STAFF, f"/slot_move {slot_id} 2026-12-03 14:00-16:00")
+    await office.send(STAFF, f"/slot_move {slot_id} {ymd(3)} 14:00-16:00")
     for user in (CITIZEN, CITIZEN2):
-        assert "改期" in office.last_text(user) and "2026-12-03 14:00" in office.last_text(user)
+        assert "改期" in office.last_text(user) and f"{ymd(3)} 14:00" in office.last_text(user)
     assert len(await office.rows("SELECT * FROM bookings WHERE state = 'booked'")) == 2
     await office.send(STAFF, f"/slot_cancel {slot_id} 领导临时开会")
     for user in (CITIZEN, CITIZEN2):
@@ -165,7 +164,7 @@ async def test_cancel_and_move_a_slot_tell_everyone(office: Office) -> None:
 
 async def test_reschedule_in_one_step(office: Office) -> None:
     first = await slot(office)
-    second = await slot(office, day="2026-12-03")
+    second = await slot(office, day=ymd(3))
     await book(office, CITIZEN, first, "噪音")
     booking = (await office.rows("SELECT id FROM bookings"))[0]["id"]
     await office.press(CITIZEN, f"bm:{booking}")
@@ -183,7 +182,7 @@ async def test_host_gets_the_list_the_day_before_and_outcome_opens_a_case(
 ) -> None:
     slot_id = await slot(office)
     await book(office, CITIZEN, slot_id, "老旧小区改造")
-    clock.moment = datetime(2026, 12, 1, 9, 59, tzinfo=UTC)  # 17:59 the day before
+    clock.moment = moment(1, 9, 59)  # 17:59 the day before
     await sweep(office)
     assert not any("明日恳谈" in t for t in office.texts(LEADER))
     clock.advance(minutes=2)
@@ -205,12 +204,12 @@ async def test_host_gets_the_list_the_day_before_and_outcome_opens_a_case(
 async def test_booking_reminders_are_sent_once_across_a_restart(office: Office, clock) -> None:
     slot_id = await slot(office)
     await book(office, CITIZEN, slot_id)
-    clock.moment = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # exactly 24 h before
+    clock.moment = moment(1, 1, 0)  # exactly 24 h before
     assert (await sweep(office))["sent"] == 1
-    assert "2026-12-02 09:00 开始" in office.last_text(CITIZEN)
+    assert f"{ymd(2)} 09:00 开始" in office.last_text(CITIZEN)
     await office.restart()
     assert (await sweep(office))["sent"] == 0
-    clock.moment = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)  # 1 h before
+    clock.moment = moment(2, 0, 0)  # 1 h before
     await sweep(office)
     await sweep(office)
     assert sum("提醒" in t for t in office.texts(CITIZEN)) == 2
@@ -218,12 +217,12 @@ async def test_booking_reminders_are_sent_once_across_a_restart(office: Office, 
 
 async def test_reminders_after_downtime(office: Office, clock, caplog) -> None:
     early = await slot(office)
-    late = await slot(office, day="2026-12-03")
+    late = await slot(office, day=ymd(3))
     await book(office, CITIZEN, early)
     await book(office, CITIZEN2, late)
     # The bot was down from Monday until Thursday 08:30: the Wednesday talk began meanwhile,
     # Thursday's is still ahead.
-    clock.moment = datetime(2026, 12, 3, 0, 30, tzinfo=UTC)
+    clock.moment = moment(3, 0, 30)
     counts = await sweep(office)
     # Sent: the late talk's 1 h reminder (its 24 h one is superseded) and its host list.
     # Dropped: the early talk's two reminders and its host list, and the superseded one.
@@ -255,10 +254,10 @@ async def test_reminder_job_runs_on_the_job_queue(tmp_path, clock) -> None:
 async def test_a_moved_slot_is_reminded_of_again(office: Office, clock) -> None:
     slot_id = await slot(office)
     await book(office, CITIZEN, slot_id)
-    clock.moment = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # 23.5 h before
+    clock.moment = moment(1, 1, 30)  # 23.5 h before
     await sweep(office)
-    await office.send(STAFF, f"/slot_move {slot_id} 2026-12-04 09:00-11:30")
-    clock.moment = datetime(2026, 12, 3, 1, 30, tzinfo=UTC)  # 23.5 h before the new time
+    await office.send(STAFF, f"/slot_move {slot_id} {ymd(4)} 09:00-11:30")
+    clock.moment = moment(3, 1, 30)  # 23.5 h before the new time
     assert (await sweep(office))["sent"] >= 1
     reminders_sent = [t for t in office.texts(CITIZEN) if t.startswith("提醒")]
-    assert len(reminders_sent) == 2 and "2026-12-04 09:00" in reminders_sent[-1]
+    assert len(reminders_sent) == 2 and f"{ymd(4)} 09:00" in reminders_sent[-1]
