@@ -2,7 +2,9 @@
 
   python main.py                 run against Telegram if BOT_TOKEN is set, else the console
   python main.py console         the local console chat
-  python main.py users grant ID ROLE | users revoke ID | users list
+  python main.py users grant ID ROLE | users revoke ID | users list   [--console]
+
+Every command says which database file it uses; `users --console` acts on the console's own.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ import asyncio
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
+
+# The console keeps its own file, so that trying things out never touches the office's data.
+CONSOLE_DB = "data/console.sqlite3"
 
 
 def configure_logging(level: str) -> None:
@@ -47,16 +53,21 @@ async def run_bot(settings: Settings) -> None:
         await minqing.stop()
 
 
-async def manage_users(settings: Settings, args: argparse.Namespace) -> int:
+def say_database(path: str) -> None:
+    print(f"Database: {Path(path).resolve()}", file=sys.stderr)
+
+
+async def manage_users(settings: Settings, args: argparse.Namespace, path: str) -> int:
     from bot.clock import Clock
     from bot.core.rules import RuleError
     from bot.services import people
     from bot.services.unit import Services
+    from bot.texts import t
     from storage.db import Database
     from storage.models import User
 
     clock = Clock()
-    db = await Database(settings.database_path, clock).open()
+    db = await Database(path, clock).open()
     services = Services(db, clock, settings)
     # The command line acts as the administrator with id 0 in the audit log.
     operator = User(telegram_id=0, role="admin", display_name="command line")
@@ -73,7 +84,7 @@ async def manage_users(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"{user.telegram_id}\t{user.role}\t{user.display_name}")
         return 0
     except RuleError as error:
-        print(f"refused: {error.key} {error.params}", file=sys.stderr)
+        print(t(settings.default_language, error.key, **error.params), file=sys.stderr)
         return 2
     finally:
         await db.close()
@@ -85,6 +96,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run against Telegram (needs BOT_TOKEN)")
     sub.add_parser("console", help="chat with the bot locally, no token needed")
     users = sub.add_parser("users", help="manage roles")
+    users.add_argument("--console", action="store_true",
+                       help="act on the console's database instead of DATABASE_PATH")
     actions = users.add_subparsers(dest="action", required=True)
     grant = actions.add_parser("grant")
     grant.add_argument("telegram_id", type=int)
@@ -105,18 +118,22 @@ def main(argv: list[str] | None = None) -> int:
     console = args.command == "console" or (args.command is None and not settings.token)
     configure_logging("WARNING" if console else settings.log_level)
     if args.command == "users":
-        return asyncio.run(manage_users(settings, args))
+        path = CONSOLE_DB if args.console else settings.database_path
+        say_database(path)
+        return asyncio.run(manage_users(settings, args, path))
     if console:
         from bot.console import run_console
 
         if args.command is None:
             print("No BOT_TOKEN is set, so this is the local console. To connect to Telegram,"
                   " put BOT_TOKEN=<token from @BotFather> in .env (see README) and run again.\n")
-        run_console(settings)
+        say_database(CONSOLE_DB)
+        run_console(settings, CONSOLE_DB)
         return 0
     if not settings.token:
         print("Invalid setting BOT_TOKEN: required to run against Telegram", file=sys.stderr)
         return 2
+    say_database(settings.database_path)
     from telegram.error import Conflict, InvalidToken
 
     try:

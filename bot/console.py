@@ -23,7 +23,6 @@ SEED: dict[str, tuple[int, str]] = {
     "liaison": (4001, "王联络"),
     "admin": (5001, "管理员"),
 }
-CONSOLE_DB = "data/console.sqlite3"
 HELP = (
     "Type as the current user. A number presses that button. Other console commands:\n"
     "  /as citizen|staff|leader|liaison|admin|<id>   switch who you are\n"
@@ -34,7 +33,7 @@ HELP = (
 
 
 class Console:
-    def __init__(self, settings: Settings, database_path: str = CONSOLE_DB) -> None:
+    def __init__(self, settings: Settings, database_path: str) -> None:
         self.clock = Clock()
         self.api = LocalBotApi(self.clock, record=False)
         self.api.listeners.append(self._show)
@@ -209,7 +208,7 @@ def _read_line(prompt: str) -> str | None:
         return None
 
 
-def run_console(settings: Settings, database_path: str = CONSOLE_DB) -> None:
+def run_console(settings: Settings, database_path: str) -> None:
     if sys.platform != "win32":
         try:
             import readline  # noqa: F401  (line editing for input())

@@ -59,16 +59,22 @@ class Minqing:
     async def start(self, *, background: bool = True) -> None:
         """Open the database, initialise the bot, do the start-up work, and (with `background`)
         start the sender, the inbox worker and the schedules."""
-        await self.db.open()
-        await self.app.initialize()
-        await self.services.run_preamble(people.bootstrap_admins, self.settings.admin_ids)
-        await self._detect_staff_chat()
-        await self._set_default_commands()
-        if background:
-            await self.app.start()  # the job queue
-            jobs.schedule(self)
-            self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox"))
-            self._tasks.append(asyncio.create_task(self.inbox.run(), name="inbox"))
+        try:
+            await self.db.open()
+            await self.app.initialize()  # getMe: a rejected token fails here
+            await self.services.run_preamble(people.bootstrap_admins, self.settings.admin_ids)
+            await self._detect_staff_chat()
+            await self._set_default_commands()
+            if background:
+                await self.app.start()  # the job queue
+                jobs.schedule(self)
+                self._tasks.append(asyncio.create_task(self.sender.run(), name="outbox"))
+                self._tasks.append(asyncio.create_task(self.inbox.run(), name="inbox"))
+        except BaseException:
+            # A failed start closes what it opened: the database thread would otherwise keep
+            # the process alive after the error is reported.
+            await self.stop()
+            raise
 
     async def stop(self) -> None:
         self._polling = False

@@ -76,15 +76,24 @@ class Database:
     async def open(self) -> Database:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-        await self._conn._execute(self._setup, self._conn._conn)
-        if self.path != ":memory:":
-            # Checkpoints move the WAL into the database file. Done on the writing connection
-            # they stall one commit in a few hundred by milliseconds; a second connection does
-            # them in the background instead (PASSIVE: never blocks the writer).
-            await self._conn.execute("PRAGMA wal_autocheckpoint=0")
-            self._checkpointer = await aiosqlite.connect(self.path, isolation_level=None)
-            await self._checkpointer.execute("PRAGMA busy_timeout=5000")
+        try:
+            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+            await self._conn._execute(self._setup, self._conn._conn)
+            if self.path != ":memory:":
+                # Checkpoints move the WAL into the database file. Done on the writing
+                # connection they stall one commit in a few hundred by milliseconds; a second
+                # connection does them in the background instead (PASSIVE: never blocks the
+                # writer).
+                await self._conn.execute("PRAGMA wal_autocheckpoint=0")
+                self._checkpointer = await aiosqlite.connect(self.path, isolation_level=None)
+                await self._checkpointer.execute("PRAGMA busy_timeout=5000")
+        except BaseException:
+            # Each connection is a thread that keeps the process alive until it is closed.
+            for conn in (self._checkpointer, self._conn):
+                if conn is not None:
+                    await conn.close()
+            self._conn = self._checkpointer = None
+            raise
         return self
 
     async def close(self) -> None:

@@ -1,0 +1,69 @@
+"""Start-up and the command line, as an operator meets them: each test runs `main.py` as a
+process with its own environment (no `.env` read) and reads what it prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.http_stub import REJECTED_TOKEN, StubBotApi
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_main(tmp_path: Path, *args: str, timeout: float = 20, **env: str
+             ) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.isupper() or k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    environment.update({"DATABASE_PATH": str(tmp_path / "office.sqlite3"), "BOT_TOKEN": "",
+                        "ADMIN_IDS": "4001", **env})
+    # Run from a folder of the test's own: no .env is read and the console's file lands there.
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=tmp_path,
+                          env=environment, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_a_rejected_token_names_bot_token_and_exits_2_within_5_s(tmp_path: Path) -> None:
+    with StubBotApi(default=REJECTED_TOKEN) as stub:
+        started = time.monotonic()
+        result = run_main(tmp_path, "run", BOT_TOKEN="123:rejected", TELEGRAM_API_URL=stub.url)
+        elapsed = time.monotonic() - started
+    assert result.returncode == 2, result.stderr
+    assert elapsed < 5, f"took {elapsed:.1f} s"
+    lines = [line for line in result.stderr.splitlines() if "BOT_TOKEN" in line]
+    assert len(lines) == 1 and "rejected" in lines[0]
+    assert "Traceback" not in result.stderr
+    assert "getMe" in stub.calls
+
+
+def test_every_setting_is_checked_before_anything_starts(tmp_path: Path) -> None:
+    result = run_main(tmp_path, "users", "list", LOG_LEVEL="LOUD")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Invalid setting LOG_LEVEL: Value error, must be one of DEBUG, INFO, WARNING, ERROR,"
+        " CRITICAL"]
+    assert not (tmp_path / "office.sqlite3").exists()  # nothing was opened
+    assert run_main(tmp_path, "users", "list", LOG_LEVEL="debug").returncode == 0
+    assert run_main(tmp_path, "users", "list", STAFF_CHAT_ID="12345").returncode == 2
+
+
+def test_users_says_which_database_it_uses_and_can_use_the_console_s(tmp_path: Path) -> None:
+    result = run_main(tmp_path, "users", "grant", "2001", "staff")
+    assert result.returncode == 0, result.stderr
+    assert f"Database: {tmp_path / 'office.sqlite3'}" in result.stderr
+    console = run_main(tmp_path, "users", "--console", "grant", "2009", "leader")
+    assert console.returncode == 0, console.stderr
+    assert f"Database: {tmp_path / 'data' / 'console.sqlite3'}" in console.stderr
+    office = run_main(tmp_path, "users", "list").stdout
+    assert "2001\tstaff" in office and "2009" not in office
+    assert "2009\tleader" in run_main(tmp_path, "users", "--console", "list").stdout
+
+
+def test_command_line_refusals_are_sentences(tmp_path: Path) -> None:
+    result = run_main(tmp_path, "users", "revoke", "424242")
+    assert result.returncode == 2
+    refusal = result.stderr.strip().splitlines()[-1]
+    assert "424242" in refusal and "err_" not in refusal and "{" not in refusal
