@@ -72,13 +72,19 @@ async def manage_users(settings: Settings, args: argparse.Namespace, path: str) 
     # The command line acts as the administrator with id 0 in the audit log.
     operator = User(telegram_id=0, role="admin", display_name="command line")
     try:
+        # As at the bot's start, so that both see the same admins.
+        await services.run(people.bootstrap_admins, settings.admin_ids)
         if args.action == "grant":
             user = await services.run(people.grant, 0, args.telegram_id, args.role)
             print(f"{user.telegram_id} is now {user.role}")
         elif args.action == "revoke":
-            target, returned = await services.run(people.revoke, operator, args.telegram_id)
-            print(f"{target.telegram_id} is now citizen (was {target.role});"
-                  f" cases returned to the queue: {', '.join(returned) or '-'}")
+            change = await services.run(people.revoke, operator, args.telegram_id)
+            print(f"{args.telegram_id} is now citizen (was {change.before.role});"
+                  f" cases returned to the queue: {', '.join(change.returned) or 'none'}")
+            if change.duty_days or change.talks:
+                print("left without them: duty days "
+                      f"{', '.join(d.isoformat() for d in change.duty_days) or 'none'};"
+                      f" talks {', '.join(f'S{s.id}' for s in change.talks) or 'none'}")
         else:
             for user in await services.run(people.people_with_roles):
                 print(f"{user.telegram_id}\t{user.role}\t{user.display_name}")

@@ -35,6 +35,7 @@ ACTIONS: dict[str, str] = {
     "mv": "ii",    # move (booking, to slot)
     "dc": "i",     # decline a seat given from the waitlist
     "at": "ii",    # attendance (booking, 1 attended / 0 no-show)
+    "iv": "i",     # an invite that changes a role: 1 change it, 0 keep the old one
     "menu": "w",   # main menu entries
     "lang": "w",   # language
     "noop": "",

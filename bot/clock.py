@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -27,3 +27,25 @@ def local(moment: datetime | None, tz: ZoneInfo) -> str:
     if moment is None:
         return "-"
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+_WEEKDAYS_ZH = "一二三四五六日"
+_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+              "Dec")
+
+
+def when_day(lang: str, day: date) -> str:
+    """A day as the office writes it: 2026年12月5日（周六） · Sat 5 Dec 2026."""
+    if lang == "en":
+        return f"{_WEEKDAYS_EN[day.weekday()]} {day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日（周{_WEEKDAYS_ZH[day.weekday()]}）"
+
+
+def when(lang: str, moment: datetime | None, tz: ZoneInfo) -> str:
+    """A moment in the office's zone: 2026年12月5日（周六）14:30 · Sat 5 Dec 2026, 14:30."""
+    if moment is None:
+        return "—" if lang == "en" else "无"
+    there = moment.astimezone(tz)
+    sep = ", " if lang == "en" else ""
+    return f"{when_day(lang, there.date())}{sep}{there:%H:%M}"

@@ -159,6 +159,9 @@ class Users(Repo):
             "UPDATE users SET blocked_at = ? WHERE telegram_id = ?", (ts(now), telegram_id)
         )
 
+    def count_role(self, role: str) -> int:
+        return self.c.execute("SELECT COUNT(*) FROM users WHERE role = ?", (role,)).fetchone()[0]
+
     def with_roles(self, roles: tuple[str, ...]) -> list[User]:
         marks = ",".join("?" * len(roles))
         rows = self.c.execute(
@@ -391,6 +394,18 @@ class Audit(Repo):
             " VALUES (?, ?, ?, ?, ?, ?)",
             (ts(now), actor_id, action, case_id, subject_id, detail),
         )
+
+    def role_taken_by_someone(self, subject_id: int) -> bool:
+        """Whether the last recorded change of this person's role, made by someone (not by
+        ADMIN_IDS at start), left them without the admin role."""
+        row = self.c.execute(
+            "SELECT actor_id, action, detail FROM audit_log WHERE subject_id = ?"
+            " AND action IN ('role_grant', 'role_revoke') ORDER BY id DESC LIMIT 1",
+            (subject_id,),
+        ).fetchone()
+        if row is None or row["actor_id"] is None:
+            return False
+        return row["action"] == "role_revoke" or row["detail"] != "admin"
 
 
 

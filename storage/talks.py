@@ -77,6 +77,13 @@ class Talks:
                               (*params, limit)).fetchall()
         return [TalkSlot(**r) for r in rows]
 
+    def hosted_by(self, host_id: int, after: datetime) -> list[TalkSlot]:
+        rows = self.c.execute(
+            f"{_SLOT} WHERE s.state = 'open' AND s.host_id = ? AND s.starts_at > ?"
+            " ORDER BY s.starts_at, s.id", (host_id, ts(after)),
+        ).fetchall()
+        return [TalkSlot(**r) for r in rows]
+
     def starting_between(self, first: datetime, last: datetime) -> list[TalkSlot]:
         rows = self.c.execute(
             f"{_SLOT} WHERE s.state = 'open' AND s.starts_at > ? AND s.starts_at <= ?"

@@ -67,3 +67,18 @@ def test_command_line_refusals_are_sentences(tmp_path: Path) -> None:
     assert result.returncode == 2
     refusal = result.stderr.strip().splitlines()[-1]
     assert "424242" in refusal and "err_" not in refusal and "{" not in refusal
+
+
+def test_the_command_line_never_takes_the_last_admin_s_role(tmp_path: Path) -> None:
+    assert run_main(tmp_path, "users", "list").returncode == 0  # ADMIN_IDS: 4001 is the admin
+    for args in (("revoke", "4001"), ("grant", "4001", "citizen"), ("grant", "4001", "staff")):
+        result = run_main(tmp_path, "users", *args)
+        assert result.returncode == 2, args
+        assert "唯一的管理员" in result.stderr.splitlines()[-1]
+    assert "4001\tadmin" in run_main(tmp_path, "users", "list").stdout
+    assert run_main(tmp_path, "users", "grant", "4002", "admin").returncode == 0
+    assert run_main(tmp_path, "users", "revoke", "4001").returncode == 0
+    # The revocation is recorded, so ADMIN_IDS does not give the role back at the next start.
+    assert "4001" not in run_main(tmp_path, "users", "list").stdout
+    nobody = run_main(tmp_path, "users", "revoke", "4001")
+    assert nobody.returncode == 2 and "没有角色" in nobody.stderr

@@ -198,12 +198,17 @@ def claim(unit: Unit, staff: User, case_id: int) -> Case:
     case = _case(unit, case_id)
     settings = unit.settings
     claimed = None
+    returned = case.state == "accepted" and case.owner_id is None  # back from a revoked owner
     if case.state == "new" and case.owner_id is None:
         claimed = unit.tx.cases.update(
             case.id, unit.now, expect_state=("new",), expect_owner=None, state="accepted",
             owner_id=staff.telegram_id, accepted_at=unit.now,
             due_at=deadline(unit.now, settings.handle_days, settings.tz),
         )
+    elif returned:
+        # Already accepted, with its deadline, and the citizen was told: only the owner changes.
+        claimed = unit.tx.cases.update(case.id, unit.now, expect_state=("accepted",),
+                                       expect_owner=None, owner_id=staff.telegram_id)
     if claimed is None:
         current = unit.tx.cases.get(case.id)
         assert current is not None
@@ -216,7 +221,7 @@ def claim(unit: Unit, staff: User, case_id: int) -> Case:
                             kind="claim")
     unit.tx.audit.append(unit.now, staff.telegram_id, "case_claim", case_id=case.id)
     desk.to_staff(unit, claimed, "staff_claimed", name=desk.display(staff))
-    if claimed.citizen_id is not None:
+    if claimed.citizen_id is not None and not returned:
         unit.say_to(claimed.citizen_id, "citizen_accepted", number=case.number,
                     due=local(claimed.due_at, settings.tz))
     return claimed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.clock import local
+from bot.clock import local, when_day
 from bot.core.calendar import duty_leader, parse_day
 from bot.core.rules import RuleError
 from bot.services import desk
@@ -17,7 +17,8 @@ def _admin(user: User) -> None:
         raise RuleError("err_admin_only")
 
 
-def leader_on(unit: Unit, day: date) -> int | None:
+def assigned_on(unit: Unit, day: date) -> int | None:
+    """Whom the rotation or an override puts on duty on `day`, whatever their role now."""
     rotation = unit.tx.duty.rotation()
     # A rotation by working day counts every day since it began: the calendar must cover them.
     first = min(date.fromisoformat(rotation.starts_on), day) if rotation else day
@@ -31,6 +32,21 @@ def leader_on(unit: Unit, day: date) -> int | None:
         overrides,
         calendar,
     )
+
+
+def leader_on(unit: Unit, day: date) -> int | None:
+    """The leader on duty; None on a day off, or when the one assigned is no longer a leader
+    (the day is uncovered until an admin reassigns it, and nobody is reminded for it)."""
+    leader_id = assigned_on(unit, day)
+    if leader_id is None:
+        return None
+    leader = unit.tx.users.get(leader_id)
+    return leader_id if leader is not None and leader.role == "leader" else None
+
+
+def assigned(unit: Unit, first: date, days: int) -> dict[date, int | None]:
+    return {first + timedelta(days=i): assigned_on(unit, first + timedelta(days=i))
+            for i in range(days)}
 
 
 def roster(unit: Unit, first: date, days: int) -> dict[date, int | None]:
@@ -89,7 +105,12 @@ def show(unit: Unit, user: User) -> None:
     """Today's duty leader and the next reception days (public); a leader's own duties."""
     today = unit.now.astimezone(unit.settings.tz).date()
     leader_id = leader_on(unit, today)
-    name = desk.display(unit.tx.users.get(leader_id)) if leader_id else unit.text(user, "nobody")
+    if leader_id:
+        name = desk.display(unit.tx.users.get(leader_id))
+    elif assigned_on(unit, today) is not None:
+        name = unit.text(user, "duty_uncovered")
+    else:
+        name = unit.text(user, "nobody")
     lines = [unit.text(user, "duty_today", day=today.isoformat(), name=name)]
     receptions = unit.tx.talks.upcoming(unit.now, limit=5, kind="reception_day")
     if receptions:
@@ -101,6 +122,15 @@ def show(unit: Unit, user: User) -> None:
         mine = [d.isoformat() for d, who in roster(unit, today, 28).items()
                 if who == user.telegram_id]
         lines.append(unit.text(user, "duty_mine", days=", ".join(mine) or "-"))
+    if user.role == "admin":  # what needs arranging: uncovered days stand out
+        lines.append(unit.text(user, "duty_coming"))
+        for day, who in assigned(unit, today, 14).items():
+            if who is None:
+                continue
+            leader = unit.tx.users.get(who)
+            covered = leader is not None and leader.role == "leader"
+            name = desk.display(leader) if covered else unit.text(user, "duty_uncovered")
+            lines.append(f"{when_day(unit.lang(user), day)} {name}")
     buttons = [[(unit.text(user, "btn_book", id=s.id), f"bk:{s.id}")] for s in receptions]
     unit.say(user, "raw", buttons or None, text="\n".join(lines))
 

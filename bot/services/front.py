@@ -19,7 +19,10 @@ def contact_card(unit: Unit, user: User) -> str:
 
 def welcome(unit: Unit, user: User, invite_token: str | None = None) -> None:
     if invite_token:
-        user = people.redeem_invite(unit, user, invite_token)
+        changed = people.redeem_invite(unit, user, invite_token)
+        if changed is None:  # waits for the person to confirm the change of role
+            return
+        user = changed
         unit.say(user, "invite_welcome", role=unit.text(user, f"role_{user.role}"))
     name = user.display_name or str(user.telegram_id)
     if user.is_staff_side:
@@ -115,6 +118,7 @@ ID_BUTTONS: dict[str, Callable[[Unit, User, tuple[int, ...]], object]] = {
     "mv": lambda unit, user, ids: talks.reschedule(unit, user, ids[0], ids[1]),
     "dc": lambda unit, user, ids: talks.decline(unit, user, ids[0]),
     "at": lambda unit, user, ids: talks.mark_attendance(unit, user, ids[0], ids[1] == 1),
+    "iv": lambda unit, user, ids: people.confirm_invite(unit, user, ids[0] == 1),
 }
 
 

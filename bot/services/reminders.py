@@ -93,6 +93,8 @@ def _host_lists(unit: Unit, counts: dict[str, int]) -> None:
                        counts):
             continue
         host = unit.tx.users.get(slot.host_id) or User(telegram_id=slot.host_id)
+        if host.role != "leader":  # the host left the post: the talk waits for a new one
+            continue
         attendees = [
             f"{desk.display(unit.tx.users.get(b.citizen_id))}: {b.topic}"
             for b in unit.tx.talks.of_slot(slot.id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import render
-from bot.clock import local
+from bot.clock import local, when
 from bot.core.rules import RuleError
 from bot.services import desk
 from bot.services.unit import Unit
@@ -38,17 +38,33 @@ def staff_case(unit: Unit, staff: User, case: Case) -> None:
     if not staff.is_staff_side:
         raise RuleError("err_staff_only")
     lang = unit.lang(staff)
-    chain = [
-        f"{local(link.assigned_at, unit.settings.tz)} → "
-        f"{desk.display(unit.tx.users.get(link.owner_id)) if link.owner_id else '-'}"
-        f" ({link.reason})"
-        for link in unit.tx.cases.owners(case.id)
-    ]
+    chain = owner_chain(unit, staff, case)
     body = desk.card_text(unit, lang, case)
     if chain:
         body += "\n\n" + unit.text(staff, "owner_chain") + "\n" + "\n".join(chain)
     body += "\n\n" + _history(unit, staff, unit.tx.cases.events(case.id), internal=True)
     unit.send(render.text(staff.telegram_id, body, desk.card_buttons(lang, case)))
+
+
+def owner_chain(unit: Unit, viewer: User, case: Case) -> list[str]:
+    """Who owned the case, in words: `李四 → 退回（撤销角色）`, one line per change."""
+    lang = unit.lang(viewer)
+    lines: list[str] = []
+    previous: str | None = None
+    for link in unit.tx.cases.owners(case.id):
+        owner = desk.display(unit.tx.users.get(link.owner_id)) if link.owner_id else None
+        if link.reason == "revoked":
+            owner, why = unit.text(viewer, "chain_returned"), unit.text(viewer, "chain_revoked")
+        elif link.reason in ("claim", "reject"):
+            why = unit.text(viewer, f"chain_{link.reason}")
+        else:  # a hand-over, with the reason typed for it
+            key = "chain_transfer" if previous else "chain_assign"
+            why = unit.text(viewer, key, reason=link.reason)
+        step = f"{previous} → {owner}" if previous else f"→ {owner}"
+        lines.append(f"{when(lang, link.assigned_at, unit.settings.tz)} {step}"
+                     + unit.text(viewer, "chain_why", why=why))
+        previous = owner if link.owner_id else None
+    return lines
 
 
 def staff_case_by_number(unit: Unit, staff: User, number: str) -> None:
