@@ -22,6 +22,21 @@ class FakeClock(Clock):
         self.moment += timedelta(**delta)
 
 
+class SteppedClock(Clock):
+    """The console's clock: the wall clock moved forward by an offset a trainee sets (and the
+    console keeps with its database), so the schedules can be tried out in minutes."""
+
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return super().now() + self.offset
+
+    def move_to(self, moment: datetime) -> None:
+        """From now on the clock reads `moment` (and runs on from there); never backwards."""
+        self.offset = max(self.offset, moment - super().now())
+
+
 def local(moment: datetime | None, tz: ZoneInfo) -> str:
     """A moment as the office reads it: 2026-11-29 22:30."""
     if moment is None:

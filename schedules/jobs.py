@@ -1,13 +1,18 @@
-"""Time-driven work on PTB's JobQueue. The database says what is due; running a job twice
-changes nothing."""
+"""Time-driven work: one registry of jobs, run by PTB's JobQueue in production and stepped
+through by the console's clock. The database says what is due; running a job twice changes
+nothing, so a job may run as often as anyone likes."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.context import MinqingContext
 from bot.services import cases, reminders, talks
+from bot.services.unit import Unit
 
 if TYPE_CHECKING:
     from bot.runtime import Minqing
@@ -19,41 +24,71 @@ REMIND = "remind"
 GENERATE_TALKS = "generate_talks"
 
 
-async def auto_close(context: MinqingContext) -> None:
+@dataclass(frozen=True)
+class Job:
+    """One time-driven task. `every` is how often the JobQueue runs it (`first` after start).
+    `moments`, where given, names the moments in a stretch of time at which the job has
+    something to do, so that a clock moved forward stops at each of them in order instead of
+    ticking every `every`."""
+
+    name: str
+    run: Callable[[Minqing], Awaitable[None]]
+    every: timedelta
+    first: timedelta
+    moments: Callable[[Unit, datetime, datetime], list[datetime]] | None = None
+
+
+async def auto_close(minqing: Minqing) -> None:
     """Close resolved cases whose citizen did not write again in AUTO_CLOSE_DAYS."""
-    closed = await context.minqing.services.run_preamble(cases.auto_close)
+    closed = await minqing.services.run_preamble(cases.auto_close)
     if closed:
         log.info("closed %d resolved cases", len(closed))
 
 
-async def prune_inbox(context: MinqingContext) -> None:
+async def prune_inbox(minqing: Minqing) -> None:
     """Forget handled updates after a week."""
-    removed = await context.minqing.inbox.prune()
+    removed = await minqing.inbox.prune()
     if removed:
         log.info("pruned %d handled updates", removed)
 
 
-async def remind(context: MinqingContext) -> None:
+async def remind(minqing: Minqing) -> None:
     """Queue the reminders that are due (bookings, host lists, duty); each only once."""
-    counts = await context.minqing.services.run_preamble(reminders.sweep)
+    counts = await minqing.services.run_preamble(reminders.sweep)
     if counts["sent"] or counts["dropped"]:
         log.info("reminders: %(sent)d queued, %(dropped)d dropped", counts)
 
 
-async def generate_talks(context: MinqingContext) -> None:
+async def generate_talks(minqing: Minqing) -> None:
     """Generate recurring talk slots TALK_WEEKS_AHEAD weeks ahead."""
-    created = await context.minqing.services.run_preamble(talks.generate)
+    created = await minqing.services.run_preamble(talks.generate)
     if created:
         log.info("generated %d talk slots", created)
+
+
+JOBS: tuple[Job, ...] = (
+    Job(AUTO_CLOSE, auto_close, timedelta(hours=1), timedelta(seconds=10)),
+    Job(PRUNE_INBOX, prune_inbox, timedelta(hours=6), timedelta(seconds=30)),
+    # first=0: a reminder whose moment passed while the bot was down goes out at start, if the
+    # event has not begun (otherwise it is dropped and logged).
+    Job(REMIND, remind, timedelta(minutes=1), timedelta(0), reminders.moments),
+    Job(GENERATE_TALKS, generate_talks, timedelta(hours=6), timedelta(seconds=5)),
+)
+
 
 def schedule(minqing: Minqing) -> None:
     queue = minqing.app.job_queue
     if queue is None:
         raise RuntimeError("python-telegram-bot's job-queue extra is required")
-    queue.run_repeating(auto_close, interval=3600, first=10, name=AUTO_CLOSE)
-    queue.run_repeating(prune_inbox, interval=6 * 3600, first=30, name=PRUNE_INBOX)
-    # first=0: a reminder whose moment passed while the bot was down goes out at start, if the
-    # event has not begun (otherwise it is dropped and logged).
-    queue.run_repeating(remind, interval=60, first=0, name=REMIND)
-    queue.run_repeating(generate_talks, interval=6 * 3600, first=5, name=GENERATE_TALKS)
+    for job in JOBS:
+        queue.run_repeating(_on_queue(job), interval=job.every.total_seconds(),
+                            first=job.first.total_seconds(), name=job.name)
 
+
+def _on_queue(job: Job) -> Callable[[MinqingContext], Awaitable[None]]:
+    async def callback(context: MinqingContext) -> None:
+        await job.run(context.minqing)
+
+    callback.__name__ = job.name
+    callback.__doc__ = job.run.__doc__
+    return callback

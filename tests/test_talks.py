@@ -9,6 +9,7 @@ import pytest
 from bot.core.rules import RuleError
 from bot.services import people, reminders, talks
 from bot.services.unit import Who
+from schedules.jobs import JOBS
 from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, YEAR, Office, moment, ymd
 
 LEADER2 = 3002
@@ -243,6 +244,8 @@ async def test_reminder_job_runs_on_the_job_queue(tmp_path, clock) -> None:
         await office.minqing.services.run_preamble(people.grant, ADMIN, LEADER, "leader")
         await office.minqing.services.run_preamble(people.grant, ADMIN, STAFF, "staff")
         names = {job.name for job in office.minqing.app.job_queue.jobs()}
+        # One registry: every job the console steps through is on the JobQueue too.
+        assert {job.name for job in JOBS} == names
         assert {"remind", "generate_talks", "auto_close", "prune_inbox"} <= names
         job = office.minqing.app.job_queue.get_jobs_by_name("remind")[0]
         await job.run(office.minqing.app)

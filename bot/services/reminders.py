@@ -4,7 +4,7 @@ so a sweep run twice, or after a restart, queues it once."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import local
 from bot.core.calendar import at_local, parse_hhmm
@@ -22,6 +22,28 @@ def sweep(unit: Unit) -> dict[str, int]:
     _host_lists(unit, counts)
     _duty(unit, counts)
     return counts
+
+
+def moments(unit: Unit, after: datetime, until: datetime) -> list[datetime]:
+    """The moments in (after, until] at which a reminder may fall due, in order: a clock moved
+    forward stops at each, so the 24-hour reminder goes before the 1-hour one, as in real time.
+    A moment with nothing to send costs one empty sweep."""
+    tz = unit.settings.tz
+    found: set[datetime] = set()
+    hours = unit.settings.booking_reminder_hours
+    reach = timedelta(hours=max(hours, default=0)) + timedelta(days=2)
+    host_at = parse_hhmm(unit.settings.host_list_time)
+    for slot in unit.tx.talks.starting_between(after, until + reach):
+        found.update(slot.starts_at - timedelta(hours=h) for h in hours)
+        found.add(at_local(slot.starts_at.astimezone(tz).date() - timedelta(days=1), host_at, tz))
+    evening = parse_hhmm(unit.settings.duty_evening_time)
+    morning = parse_hhmm(unit.settings.duty_morning_time)
+    day = after.astimezone(tz).date()
+    while day <= until.astimezone(tz).date() + timedelta(days=1):
+        found.add(at_local(day - timedelta(days=1), evening, tz))
+        found.add(at_local(day, morning, tz))
+        day += timedelta(days=1)
+    return sorted(m for m in found if after < m <= until)
 
 
 def _record(unit: Unit, key: str, due, begins, counts: dict[str, int]) -> bool:
