@@ -25,6 +25,8 @@ ACTIONS: dict[str, str] = {
     "vw": "i",     # staff: view a case
     "mc": "i",     # citizen: view own case
     "ai": "i",     # citizen: add information
+    "ro": "i",     # citizen: disagrees with a resolved case's result (reopen)
+    "rr": "i",     # citizen: was only replying to a resolved case
     "wd": "i",     # citizen: withdraw (asks to confirm)
     "wy": "i",     # citizen: withdraw, confirmed
     "pc": "i",     # citizen: pick the case for a pending message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +82,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err_admin_only": ("只有管理员可以这样做。", "Only an admin can do that."),
     "err_case_missing": ("没有找到该事项。", "No such case was found."),
     "err_transition": (
-        "事项 {number} 当前状态不允许此操作。",
-        "Case {number} is not in a state that allows this.",
+        "事项 {number} 当前为“{state}”，不能这样做。",
+        "Case {number} is {state}, which does not allow this.",
     ),
+    "err_claim_first": (
+        "事项 {number} 还没有人认领。请先点「认领」，再转交或办理。",
+        "Nobody has claimed case {number} yet. Claim it first, then hand it over or work on it.",
+    ),
+    "err_no_such_day": ("{day} 不在节假日日历中，未做任何更改。",
+                        "{day} is not in the holiday calendar; nothing was changed."),
+    "err_swap_same": ("两个日期的值班领导相同（{name}），交换不会改变任何安排。",
+                      "Both days have the same leader ({name}); swapping them would change "
+                      "nothing."),
     "err_already_owned": (
         "事项 {number} 已由 {name} 认领。",
         "Case {number} is already owned by {name}.",
@@ -241,6 +251,16 @@ CATALOG: dict[str, tuple[str, str]] = {
         "您目前没有正在办理的事项。要提出新事项吗？",
         "You have no open case. Would you like to raise a new one?",
     ),
+    "resolved_reply_ask": (
+        "您的消息已记入事项 {number}。该事项已办结：您是对办理结果有异议，还是只是回复？",
+        "Your message is kept with case {number}. The case is resolved: do you disagree with "
+        "the result, or are you only replying?",
+    ),
+    "btn_object": ("有异议，重新办理", "I disagree: handle it again"),
+    "btn_only_reply": ("只是回复", "Only replying"),
+    "resolved_reply_kept": ("好的，您的消息已记入事项 {number}，事项仍为“{state}”。",
+                            "Thank you. Your message is kept with case {number}, which stays "
+                            "{state}."),
     "case_reopened": (
         "事项 {number} 已重新打开，工作人员会继续办理。",
         "Case {number} is reopened; staff will continue with it.",
@@ -267,9 +287,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Your case {number} has been accepted; it will be handled by {due}.",
     ),
     "citizen_resolved": (
-        "您的事项 {number} 已办结：\n{summary}\n——{office}\n如有异议，请在 {days} 天内直接回复本消息。",
-        "Your case {number} is resolved:\n{summary}\n— {office}\nIf you disagree, reply here "
-        "within {days} days.",
+        "您的事项 {number} 已办结：\n{summary}\n——{office}\n如有异议，请在 {days} 天内回复本消息，"
+        "并选择「有异议，重新办理」；逾期未提出的，事项自动关闭。",
+        "Your case {number} is resolved:\n{summary}\n— {office}\nIf you disagree, reply to "
+        "this message within {days} days and choose \"I disagree\"; after that the case closes "
+        "by itself.",
     ),
     "citizen_rejected": (
         "您的事项 {number} 不予受理。理由：{reason}",
@@ -531,12 +553,21 @@ CATALOG: dict[str, tuple[str, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class Term:
+    """A parameter that is itself a text of the catalogue (a state, a kind, a role), put in
+    the same language as the text it goes into."""
+
+    key: str
+
+
 def t(lang: str | None, key: str, **params: object) -> str:
     pair = CATALOG.get(key)
     if pair is None:
         log.error("missing text %s", key)
         return key
     template = pair[1] if lang == "en" else pair[0]
+    params = {k: t(lang, v.key) if isinstance(v, Term) else v for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError):

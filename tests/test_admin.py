@@ -13,6 +13,7 @@ from bot.core.rules import RuleError
 from bot.services import people, reminders
 from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, STAFF2, Office, moment, ymd
 from tests.test_citizen import new_case
+from tests.test_desk import claimed_case
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,13 +75,6 @@ async def test_revoke_returns_open_cases_to_the_queue_and_tells_leaders(office: 
     assert (await office.rows("SELECT owner_id FROM cases"))[0]["owner_id"] == STAFF2
     audit = await office.rows("SELECT action FROM audit_log WHERE action LIKE 'case_%'")
     assert {"action": "case_unassigned"} in audit
-
-
-async def claimed_case(office: Office, staff: int = STAFF) -> tuple[str, int]:
-    number = await new_case(office)
-    cid = (await office.rows("SELECT id FROM cases WHERE number = ?", number))[0]["id"]
-    await office.press(staff, f"cl:{cid}")
-    return number, cid
 
 
 async def test_a_returned_case_stays_accepted_and_is_claimed_as_it_is(office: Office,

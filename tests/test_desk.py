@@ -218,13 +218,14 @@ async def test_invalid_transitions_are_refused(office: Office) -> None:
     number = await new_case(office)
     cid = await case_id(office, number)
     await office.press(ADMIN, f"rs:{cid}")  # a new case cannot be resolved
-    assert office.alerts()[-1] == f"事项 {number} 当前状态不允许此操作。"
+    assert office.alerts()[-1] == f"事项 {number} 当前为“待受理”，不能这样做。"
     await office.press(STAFF, f"rj:{cid}")
     await office.send(STAFF, "不予受理")
-    await office.press(STAFF, f"cl:{cid}")
-    assert office.alerts()[-1] == f"事项 {number} 已由 李四 认领。"
+    # Claiming a rejected case is refused for its state, not for who rejected it.
+    await office.press(STAFF2, f"cl:{cid}")
+    assert office.alerts()[-1] == f"事项 {number} 当前为“不予受理”，不能这样做。"
     await office.press(CITIZEN, f"wy:{cid}")
-    assert office.alerts()[-1] == f"事项 {number} 当前状态不允许此操作。"
+    assert office.alerts()[-1] == f"事项 {number} 当前为“不予受理”，不能这样做。"
 
 
 async def test_resolved_case_closes_after_seven_days_unless_the_citizen_writes(
@@ -235,6 +236,9 @@ async def test_resolved_case_closes_after_seven_days_unless_the_citizen_writes(
     await office.send(STAFF, "已处理")
     clock.advance(days=3)
     await office.send(CITIZEN, "还是不亮")
+    assert (await office.rows("SELECT state FROM cases"))[0]["state"] == "resolved"
+    assert "有异议" in office.last_text(CITIZEN)
+    await office.press(CITIZEN, f"ro:{cid}")
     assert (await office.rows("SELECT state FROM cases"))[0]["state"] == "accepted"
     assert "重新打开" in office.last_text(CITIZEN)
     await office.press(STAFF, f"rs:{cid}")

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.texts import Term
 from storage.models import Case, User
 
 # Allowed state changes; anything else is refused.
@@ -32,13 +33,18 @@ class RuleError(Exception):
         self.params = params
 
 
+def state_term(state: str) -> Term:
+    """A case's state, named in the language of the text it goes into."""
+    return Term(f"state_{state}")
+
+
 def can_transition(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 
 
 def require_transition(case: Case, target: str) -> None:
     if not can_transition(case.state, target):
-        raise RuleError("err_transition", number=case.number, state=case.state)
+        raise RuleError("err_transition", number=case.number, state=state_term(case.state))
 
 
 def may_work(user: User, case: Case) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import local
 from bot.core.rules import (
@@ -13,6 +13,7 @@ from bot.core.rules import (
     may_reject,
     may_work,
     require_transition,
+    state_term,
 )
 from bot.incoming import Incoming
 from bot.services import desk
@@ -75,11 +76,11 @@ def citizen_message(unit: Unit, user: User, message: Incoming) -> None:
         if linked is not None and linked.citizen_id == user.telegram_id and linked.state in (
             *OPEN, "resolved"
         ):
-            add_or_reopen(unit, user, linked, message)
+            add_to_case(unit, user, linked, message)
             return
     open_cases = unit.tx.cases.of_citizen(user.telegram_id, only_open=True)
     if len(open_cases) == 1:
-        add_message(unit, user, open_cases[0], message)
+        add_to_case(unit, user, open_cases[0], message)
         return
     if len(open_cases) > 1:
         unit.tx.dialogues.put(
@@ -87,30 +88,67 @@ def citizen_message(unit: Unit, user: User, message: Incoming) -> None:
                      data={"message": message.model_dump()}),
             unit.now,
         )
-        buttons = [[(f"{c.number} · {unit.text(user, f'kind_{c.kind}')}", f"pc:{c.id}")]
-                   for c in open_cases[:8]]
+        buttons = [[(f"{c.number} · {unit.text(user, f'kind_{c.kind}')} · {snippet(c.text)}",
+                     f"pc:{c.id}")] for c in open_cases[:8]]
         unit.say(user, "which_case", buttons)
         return
     recent = unit.tx.cases.of_citizen(user.telegram_id, limit=1)
     if recent and recent[0].state == "resolved":
-        add_or_reopen(unit, user, recent[0], message)
+        add_to_case(unit, user, recent[0], message)
         return
     unit.say(user, "no_open_case", [[(unit.text(user, "btn_new"), "menu:new")]])
 
 
-def add_or_reopen(unit: Unit, user: User, case: Case, message: Incoming) -> None:
-    if case.state == "resolved":
-        reopened = unit.tx.cases.update(case.id, unit.now, expect_state=("resolved",),
-                                        state="accepted", resolved_at=None)
-        if reopened is None:
-            raise RuleError("err_transition", number=case.number, state=case.state)
-        unit.tx.cases.add_event(case.id, unit.now, actor_id=user.telegram_id,
-                                direction="system", kind="reopened")
-        unit.tx.audit.append(unit.now, user.telegram_id, "case_reopen", case_id=case.id)
-        desk.to_staff(unit, reopened, "staff_reopened")
-        unit.say(user, "case_reopened", number=case.number)
-        case = reopened
+def snippet(text: str, length: int = 12) -> str:
+    """The start of a case's text, enough to tell it from the others on a button."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[:length] + "…"
+
+
+def add_to_case(unit: Unit, user: User, case: Case, message: Incoming) -> None:
+    """Kept in the history either way. On a resolved case the citizen is asked whether they
+    disagree with the result (reopen) or are only replying: a message alone never reopens it,
+    and without an answer the case stays resolved (auto-close runs on as before)."""
     add_message(unit, user, case, message)
+    if case.state == "resolved":
+        if _once_a_minute(unit, user):
+            unit.say(user, "resolved_reply_ask",
+                     [[(unit.text(user, "btn_object"), f"ro:{case.id}")],
+                      [(unit.text(user, "btn_only_reply"), f"rr:{case.id}")]],
+                     number=case.number)
+    elif _once_a_minute(unit, user):
+        unit.say(user, "added_to_case", number=case.number)
+
+
+def _once_a_minute(unit: Unit, user: User) -> bool:
+    """Acknowledgements of added messages go at most once a minute per chat (an album, or a
+    burst of short messages, gets one)."""
+    key = f"ack_at:{user.telegram_id}"
+    last = unit.tx.kv.get(key)
+    if last is not None and unit.now - datetime.fromisoformat(last) < timedelta(minutes=1):
+        return False
+    unit.tx.kv.put(key, unit.now.isoformat())
+    return True
+
+
+def reopen(unit: Unit, user: User, case_id: int) -> None:
+    """The citizen disagrees with the result: the case is handled again."""
+    case = _own_case(unit, user, case_id)
+    reopened = unit.tx.cases.update(case.id, unit.now, expect_state=("resolved",),
+                                    state="accepted", resolved_at=None)
+    if reopened is None:
+        raise RuleError("err_transition", number=case.number, state=state_term(case.state))
+    unit.tx.cases.add_event(case.id, unit.now, actor_id=user.telegram_id,
+                            direction="system", kind="reopened")
+    unit.tx.audit.append(unit.now, user.telegram_id, "case_reopen", case_id=case.id)
+    desk.to_staff(unit, reopened, "staff_reopened")
+    unit.say(user, "case_reopened", number=case.number)
+
+
+def only_reply(unit: Unit, user: User, case_id: int) -> None:
+    case = _own_case(unit, user, case_id)
+    unit.say(user, "resolved_reply_kept", number=case.number,
+             state=state_term(case.state))
 
 
 def add_message(unit: Unit, user: User, case: Case, message: Incoming) -> None:
@@ -123,7 +161,7 @@ def pick_case(unit: Unit, user: User, case_id: int) -> None:
     dialogue = unit.dialogue(user, CHOOSE)
     case = _own_case(unit, user, case_id)
     if case.state not in OPEN:
-        raise RuleError("err_transition", number=case.number, state=case.state)
+        raise RuleError("err_transition", number=case.number, state=state_term(case.state))
     unit.tx.dialogues.clear(user.telegram_id)
     for raw in dialogue.data.get("messages", [dialogue.data["message"]]):
         add_message(unit, user, case, Incoming(**raw))
@@ -143,7 +181,7 @@ def choose_more(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -
 def ask_add_info(unit: Unit, user: User, case_id: int) -> None:
     case = _own_case(unit, user, case_id)
     if case.state not in (*OPEN, "resolved"):
-        raise RuleError("err_transition", number=case.number, state=case.state)
+        raise RuleError("err_transition", number=case.number, state=state_term(case.state))
     unit.tx.dialogues.put(
         Dialogue(user_id=user.telegram_id, name=ADD_INFO, step="wait", data={"case_id": case.id}),
         unit.now,
@@ -165,7 +203,7 @@ def withdraw(unit: Unit, user: User, case_id: int) -> None:
     updated = unit.tx.cases.update(case.id, unit.now, expect_state=OPEN, state="withdrawn",
                                    closed_at=unit.now)
     if updated is None:
-        raise RuleError("err_transition", number=case.number, state=case.state)
+        raise RuleError("err_transition", number=case.number, state=state_term(case.state))
     unit.tx.cases.add_event(case.id, unit.now, actor_id=user.telegram_id, direction="system",
                             kind="withdrawn")
     unit.tx.audit.append(unit.now, user.telegram_id, "case_withdraw", case_id=case.id)
@@ -212,10 +250,13 @@ def claim(unit: Unit, staff: User, case_id: int) -> Case:
     if claimed is None:
         current = unit.tx.cases.get(case.id)
         assert current is not None
+        if current.state not in OPEN:  # its state is the reason, not who last held it
+            raise RuleError("err_transition", number=case.number,
+                            state=state_term(current.state))
         if current.owner_id is not None:
             owner = unit.tx.users.get(current.owner_id)
             raise RuleError("err_already_owned", number=case.number, name=desk.display(owner))
-        raise RuleError("err_transition", number=case.number, state=current.state)
+        raise RuleError("err_transition", number=case.number, state=state_term(current.state))
     unit.tx.cases.add_owner(case.id, staff.telegram_id, staff.telegram_id, "claim", unit.now)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=staff.telegram_id, direction="system",
                             kind="claim")
@@ -231,10 +272,12 @@ def _workable(unit: Unit, staff: User, case_id: int, states: tuple[str, ...] = O
     _staff_only(staff)
     case = _case(unit, case_id)
     if not may_work(staff, case):
+        if case.owner_id is None and case.state in OPEN:
+            raise RuleError("err_claim_first", number=case.number)
         owner = unit.tx.users.get(case.owner_id) if case.owner_id else None
         raise RuleError("err_not_owner", number=case.number, name=desk.display(owner))
     if case.state not in states:
-        raise RuleError("err_transition", number=case.number, state=case.state)
+        raise RuleError("err_transition", number=case.number, state=state_term(case.state))
     return case
 
 
@@ -249,8 +292,8 @@ def ask(unit: Unit, staff: User, action: str, case_id: int) -> None:
         require_transition(case, "rejected")
     elif action == RESOLVE:
         case = _workable(unit, staff, case_id, ("accepted",))
-    else:
-        case = _workable(unit, staff, case_id, (*OPEN, "resolved"))
+    else:  # a reply: refused here, at the press, not after the text has been typed
+        case = _workable(unit, staff, case_id, OPEN)
     unit.tx.dialogues.put(
         Dialogue(user_id=staff.telegram_id, name=action, step="text", data={"case_id": case.id}),
         unit.now,
@@ -266,14 +309,22 @@ def staff_dialogue_message(unit: Unit, staff: User, dialogue: Dialogue, message:
         if message.media_group_id != album:
             unit.tx.dialogues.clear(staff.telegram_id)
             return False
-        case = _workable(unit, staff, case_id, (*OPEN, "resolved"))
+        case = _workable(unit, staff, case_id, OPEN)
         _reply(unit, staff, case, message, notify=False)
         return True
     if dialogue.name in (RESOLVE, REJECT, TRANSFER) and not message.text.strip():
         unit.say(staff, "err_need_text")
         return True
     if dialogue.name == REPLY:
-        case = _workable(unit, staff, case_id, (*OPEN, "resolved"))
+        current = _case(unit, case_id)
+        if current.state not in OPEN:
+            # The case changed since the press: the dialogue ends here (said, not raised, so
+            # that ending it is not rolled back with the refusal).
+            unit.tx.dialogues.clear(staff.telegram_id)
+            unit.say(staff, "err_transition", number=current.number,
+                     state=state_term(current.state))
+            return True
+        case = _workable(unit, staff, case_id, OPEN)
         if message.media_group_id:
             unit.advance(dialogue, "album", album=message.media_group_id)
         else:
@@ -292,8 +343,6 @@ def staff_dialogue_message(unit: Unit, staff: User, dialogue: Dialogue, message:
 
 
 def _reply(unit: Unit, staff: User, case: Case, message: Incoming, notify: bool) -> None:
-    if case.state == "resolved":
-        raise RuleError("err_transition", number=case.number, state=case.state)
     delivered = desk.relay_to_citizen(unit, case, message)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=staff.telegram_id,
                             direction="out" if delivered else "internal",
@@ -364,14 +413,15 @@ def transfer(unit: Unit, actor: User, case_id: int, target_id: int, reason: str)
     if target is None or target.role != "staff":
         raise RuleError("err_stale_button")
     fields: dict = {"owner_id": target_id}
-    if case.state == "new":
+    assigned = case.state == "new"  # 分办: a leader or an admin hands an unclaimed case out
+    if assigned:
         settings = unit.settings
         fields.update(state="accepted", accepted_at=unit.now,
                       due_at=deadline(unit.now, settings.handle_days, settings.tz))
     moved = unit.tx.cases.update(case.id, unit.now, expect_state=(case.state,),
                                  expect_owner=case.owner_id, **fields)
     if moved is None:
-        raise RuleError("err_transition", number=case.number, state=case.state)
+        raise RuleError("err_transition", number=case.number, state=state_term(case.state))
     unit.tx.cases.add_owner(case.id, target_id, actor.telegram_id, reason, unit.now)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=actor.telegram_id, direction="internal",
                             kind="transfer", text=reason)
@@ -387,6 +437,9 @@ def transfer(unit: Unit, actor: User, case_id: int, target_id: int, reason: str)
         desk.to_staff(unit, moved, "staff_transferred", name=desk.display(target))
     if actor.telegram_id not in (previous, target_id):
         unit.say(actor, "transfer_done", number=case.number, name=desk.display(target))
+    if assigned and moved.citizen_id is not None:  # accepted now: told as on a claim
+        unit.say_to(moved.citizen_id, "citizen_accepted", number=case.number,
+                    due=local(moved.due_at, unit.settings.tz))
     return moved
 
 
@@ -396,7 +449,7 @@ def resolve(unit: Unit, actor: User, case_id: int, summary: str) -> Case:
     done = unit.tx.cases.update(case.id, unit.now, expect_state=("accepted",), state="resolved",
                                 resolved_at=unit.now, outcome=summary)
     if done is None:
-        raise RuleError("err_transition", number=case.number, state=case.state)
+        raise RuleError("err_transition", number=case.number, state=state_term(case.state))
     unit.tx.cases.add_event(case.id, unit.now, actor_id=actor.telegram_id, direction="out",
                             kind="resolved", text=summary)
     unit.tx.audit.append(unit.now, actor.telegram_id, "case_resolve", case_id=case.id)
@@ -421,7 +474,7 @@ def reject(unit: Unit, actor: User, case_id: int, reason: str) -> Case:
                                 expect_owner=case.owner_id, state="rejected", owner_id=owner,
                                 closed_at=unit.now, outcome=reason)
     if done is None:
-        raise RuleError("err_transition", number=case.number, state=case.state)
+        raise RuleError("err_transition", number=case.number, state=state_term(case.state))
     if case.owner_id is None:
         unit.tx.cases.add_owner(case.id, owner, actor.telegram_id, "reject", unit.now)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=actor.telegram_id, direction="out",

@@ -94,6 +94,8 @@ def swap(unit: Unit, admin: User, first_text: str, second_text: str, reason: str
     a, b = leader_on(unit, first), leader_on(unit, second)
     if a is None or b is None:
         raise RuleError("err_no_duty")
+    if a == b:  # the same day twice, or two days of one leader: nothing would change
+        raise RuleError("err_swap_same", name=desk.display(unit.tx.users.get(a)))
     unit.tx.duty.override(first, b, admin.telegram_id, reason, unit.now)
     unit.tx.duty.override(second, a, admin.telegram_id, reason, unit.now)
     unit.tx.audit.append(unit.now, admin.telegram_id, "duty_swap",
@@ -147,7 +149,8 @@ def set_day(unit: Unit, admin: User, kind: str, day_text: str, name: str) -> Non
 def remove_day(unit: Unit, admin: User, day_text: str) -> None:
     _admin(admin)
     day = parse_day(day_text)
-    unit.tx.holidays.remove(day)
+    if not unit.tx.holidays.remove(day):
+        raise RuleError("err_no_such_day", day=day.isoformat())
     unit.tx.audit.append(unit.now, admin.telegram_id, "calendar_remove", detail=day.isoformat())
     unit.say(admin, "holiday_removed", day=day.isoformat())
 

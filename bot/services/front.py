@@ -108,6 +108,8 @@ ID_BUTTONS: dict[str, Callable[[Unit, User, tuple[int, ...]], object]] = {
     "vw": lambda unit, user, ids: views.staff_case_by_id(unit, user, ids[0]),
     "mc": lambda unit, user, ids: views.my_case(unit, user, ids[0]),
     "ai": lambda unit, user, ids: cases.ask_add_info(unit, user, ids[0]),
+    "ro": lambda unit, user, ids: cases.reopen(unit, user, ids[0]),
+    "rr": lambda unit, user, ids: cases.only_reply(unit, user, ids[0]),
     "wd": lambda unit, user, ids: cases.ask_withdraw(unit, user, ids[0]),
     "wy": lambda unit, user, ids: cases.withdraw(unit, user, ids[0]),
     "pc": lambda unit, user, ids: cases.pick_case(unit, user, ids[0]),

@@ -49,10 +49,9 @@ def _add_info(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -> 
         return True
     if case.state not in ("new", "accepted", "resolved"):
         return False
-    cases.add_or_reopen(unit, user, case, message)
     if message.media_group_id:
         unit.advance(dialogue, "album", album=message.media_group_id)
     else:
         unit.tx.dialogues.clear(user.telegram_id)
-    unit.say(user, "added_to_case", number=case.number)
+    cases.add_to_case(unit, user, case, message)
     return True
