@@ -23,6 +23,8 @@ _SEND_ONE = {
 _ALBUM_FAMILY = {"photo": "visual", "video": "visual", "document": "document", "audio": "audio"}
 
 Button = tuple[str, str]  # (label, callback data)
+# How long the outbox waits for an album's other parts, which arrive as separate updates.
+ALBUM_WAIT = 1.5
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> dict:
@@ -111,6 +113,6 @@ def album_part(
         method="sendMediaGroup",
         payload={"media": [part]},
         album_key=album_key,
-        delay_seconds=1.5,
+        delay_seconds=ALBUM_WAIT,
         **options,  # type: ignore[arg-type]
     )

@@ -61,9 +61,9 @@ async def remind(minqing: Minqing) -> None:
 
 async def generate_talks(minqing: Minqing) -> None:
     """Generate recurring talk slots TALK_WEEKS_AHEAD weeks ahead."""
-    created = await minqing.services.run_preamble(talks.generate)
-    if created:
-        log.info("generated %d talk slots", created)
+    generated = await minqing.services.run_preamble(talks.generate)
+    if generated.created:
+        log.info("generated %d talk slots", len(generated.created))
 
 
 JOBS: tuple[Job, ...] = (

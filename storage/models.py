@@ -72,6 +72,7 @@ class Case(Row):
     resolved_at: UtcDatetime | None = None
     closed_at: UtcDatetime | None = None
     outcome: str | None = None
+    anonymous: bool = False  # the privacy notice was declined: no name, no phone
 
 
 class CaseEvent(Row):

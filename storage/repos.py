@@ -335,6 +335,12 @@ class Cases(Repo):
             (case_id, ts(now), actor_id, direction, kind, text, media_json),
         )
 
+    def has_event(self, case_id: int, kind: str) -> bool:
+        """Whether the case's whole history holds an event of this kind."""
+        return self.c.execute(
+            "SELECT 1 FROM case_events WHERE case_id = ? AND kind = ? LIMIT 1", (case_id, kind)
+        ).fetchone() is not None
+
     def events(self, case_id: int, limit: int = 200) -> list[CaseEvent]:
         rows = self.c.execute(
             "SELECT * FROM (SELECT * FROM case_events WHERE case_id = ? ORDER BY id DESC LIMIT ?)"
@@ -504,6 +510,12 @@ class Outbox(Repo):
                 " AND state = 'pending' AND attempts = 0 AND next_at > ?",
                 (message.album_key, message.chat_id, ts(now)),
             ).fetchone()
+            if row is not None and message.method == "sendMessage":
+                # A later answer about the same album replaces the one still waiting (so it
+                # counts every part, not only the first).
+                self.c.execute("UPDATE outbox SET payload = ? WHERE id = ?",
+                               (json.dumps(message.payload, ensure_ascii=False), row["id"]))
+                return
             if row is not None:
                 payload = json.loads(row["payload"])
                 if len(payload["media"]) < 10:

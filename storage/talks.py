@@ -62,6 +62,12 @@ class Talks:
         ).fetchone()
         return self.slot(row["id"]) if row else None
 
+    def series_slot(self, series_id: int, day: date) -> TalkSlot | None:
+        """The slot a series has on a day, whatever its state."""
+        row = self.c.execute(f"{_SLOT} WHERE s.series_id = ? AND s.series_day = ?",
+                             (series_id, day.isoformat())).fetchone()
+        return TalkSlot(**row) if row else None
+
     def slot(self, slot_id: int) -> TalkSlot | None:
         row = self.c.execute(f"{_SLOT} WHERE s.id = ?", (slot_id,)).fetchone()
         return TalkSlot(**row) if row else None

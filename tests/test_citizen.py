@@ -80,10 +80,18 @@ async def test_declining_privacy_skips_personal_details(office: Office) -> None:
     await office.send(CITIZEN, "多种树")
     await office.press(CITIZEN, "nx")
     await office.press(CITIZEN, "pa:0")
-    assert "电话：-" in office.last_text(CITIZEN)
+    assert "电话：匿名（未同意个人信息说明）" in office.last_text(CITIZEN)
     await office.press(CITIZEN, "cf:1")
     case = (await office.rows("SELECT * FROM cases"))[0]
     assert case["citizen_phone"] is None
+    # Only the Telegram id is kept, to route the answers; staff see the case as anonymous.
+    assert case["anonymous"] == 1 and case["citizen_name"] == "" and case["real_name"] is None
+    assert case["citizen_id"] == CITIZEN
+    card = office.texts(STAFF)[-1]
+    assert "群众：匿名（未同意个人信息说明）" in card and "张三" not in card
+    await office.send(CITIZEN, "补充：路口也可以")
+    relay = office.texts(STAFF)[-1]
+    assert "匿名" in relay and "张三" not in relay
 
 
 async def test_petition_without_privacy_agreement_is_not_submitted(office: Office) -> None:

@@ -114,3 +114,30 @@ async def test_successes_are_said_only_when_something_changed(office: Office) ->
     await office.send(ADMIN, f"/duty_swap {ymd(1)} {ymd(1)} 个人原因")
     assert office.last_text(ADMIN) == "两个日期的值班领导相同（陈局长），交换不会改变任何安排。"
     assert len(await office.rows("SELECT id FROM audit_log")) == audit
+
+
+async def test_an_album_in_new_is_counted_whole(office: Office, clock) -> None:
+    await office.send(CITIZEN, "/new")
+    await office.press(CITIZEN, "k:help")
+    office.api.clear()
+    photos = [[{"file_id": f"N{i}", "file_unique_id": f"uN{i}", "width": 1, "height": 1}]
+              for i in range(3)]
+    await office.feed(*[office.update_json(message=office.message_json(
+        CITIZEN, "路灯坏了" if i == 0 else None, caption=i == 0, media_group_id="NEW1",
+        photo=photos[i])) for i in range(3)])
+    clock.advance(seconds=2)
+    await office.settle()
+    answers = [t for t in office.texts(CITIZEN) if t.startswith("已记录")]
+    assert answers == ["已记录（附件 3 个）。可继续发送图片或文件补充，完成后点「继续」。"]
+    assert office.buttons(CITIZEN) == {"继续": "nx"}
+
+
+async def test_extend_once_is_checked_against_the_whole_history(office: Office) -> None:
+    number, cid = await claimed_case(office)
+    await office.send(STAFF, f"/extend {number} 需要现场勘查")
+    for index in range(210):  # more events than one page of the history
+        await office.minqing.db.write(lambda tx, i=index: tx.cases.add_event(
+            cid, office.clock.now(), actor_id=STAFF, direction="internal", kind="note",
+            text=f"记录{i}"), completes_update=False)
+    await office.send(STAFF, f"/extend {number} 再次延期")
+    assert office.last_text(STAFF) == f"事项 {number} 已延期过一次。"

@@ -80,7 +80,7 @@ async def test_recurring_slots_skip_holidays_and_generate_once(office: Office) -
     assert days[:3] == [ymd(2), ymd(9), ymd(23)]  # the third Wednesday is a holiday
     assert len(days) == 7  # eight Wednesdays in the 8 weeks ahead, one of them a holiday
     again = await office.minqing.services.run_preamble(talks.generate)
-    assert again == 0
+    assert again.created == []
     await office.send(STAFF, f"/series talk_meeting monthly:15 14:00-16:00 20 {LEADER} 大厅")
     monthly = await office.rows("SELECT series_day FROM talk_slots WHERE kind = 'talk_meeting'")
     assert [r["series_day"] for r in monthly] == [f"{YEAR}-12-15", f"{YEAR + 1}-01-15"]

@@ -31,14 +31,15 @@ def parse_rule(rule: str) -> tuple[str, int]:
     return "monthly", int(match.group(4))
 
 
-def occurrences(rule: str, first: date, last: date, calendar: dict[date, str]) -> list[date]:
-    """The days a recurring rule falls on in [first, last], public holidays left out."""
+def occurrences(rule: str, first: date, last: date) -> list[date]:
+    """The days a recurring rule falls on in [first, last] (holidays included: the caller
+    decides what a holiday means for it)."""
     unit, number = parse_rule(rule)
     days: list[date] = []
     day = first
     while day <= last:
         hit = day.isoweekday() == number if unit == "weekly" else day.day == number
-        if hit and calendar.get(day) != "holiday":
+        if hit:
             days.append(day)
         day += timedelta(days=1)
     return days

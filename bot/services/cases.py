@@ -492,7 +492,7 @@ def extend(unit: Unit, actor: User, number: str, reason: str) -> Case:
     if found is None:
         raise RuleError("err_case_missing")
     case = _workable(unit, actor, found.id, ("accepted",))
-    if any(e.kind == "extended" for e in unit.tx.cases.events(case.id)):
+    if unit.tx.cases.has_event(case.id, "extended"):  # once in the case's whole life
         raise RuleError("err_already_extended", number=case.number)
     settings = unit.settings
     base = case.due_at or unit.now

@@ -39,7 +39,7 @@ def card_buttons(lang: str, case: Case) -> list[list[render.Button]]:
 
 def card_text(unit: Unit, lang: str, case: Case) -> str:
     owner = unit.tx.users.get(case.owner_id) if case.owner_id else None
-    name = case.real_name or case.citizen_name or "-"
+    name = citizen_label(lang, case)
     return t(
         lang,
         "card",
@@ -80,7 +80,8 @@ def to_staff(unit: Unit, case: Case, key: str, **params: object) -> None:
 def relay_to_staff(unit: Unit, case: Case, author: str, message: Incoming) -> None:
     """A citizen's message, headed with the case and the author, in every staff place."""
     for chat_id, lang, in_topic in staff_recipients(unit, case):
-        header = t(lang, "relay_header_staff", number=case.number, name=author)
+        name = t(lang, "anonymous") if case.anonymous else author
+        header = t(lang, "relay_header_staff", number=case.number, name=name)
         _relay(unit, chat_id, header, message, case, in_topic)
 
 
@@ -113,6 +114,13 @@ def _relay(
         unit.send(render.media(chat_id, message.media, body, **options))
     else:
         unit.send(render.text(chat_id, body, **options))
+
+
+def citizen_label(lang: str, case: Case, user: User | None = None) -> str:
+    """Who raised the case, as staff see it: an anonymous case never shows a name."""
+    if case.anonymous:
+        return t(lang, "anonymous")
+    return case.real_name or case.citizen_name or (display(user) if user else "-")
 
 
 def display(user: User | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot import render
 from bot.clock import local
 from bot.core.rules import (
     EMERGENCY_NUMBERS,
@@ -14,6 +15,7 @@ from bot.core.rules import (
     normalise_phone,
 )
 from bot.incoming import Incoming
+from bot.render import ALBUM_WAIT
 from bot.services import cases, desk
 from bot.services.unit import Unit
 from storage.models import CASE_KINDS, Dialogue, Media, User
@@ -99,10 +101,14 @@ def _collect(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -> N
             unit.say(user, "new_need_text")
         return
     unit.advance(dialogue, "attach", **data)
-    if message.media_group_id and not first_of_album:
-        return  # one answer per album
-    unit.say(user, "new_more_or_next", [[(unit.text(user, "btn_next"), "nx")]],
-             count=len(attachments))
+    answer = unit.text(user, "new_more_or_next", count=len(attachments))
+    buttons = [[(unit.text(user, "btn_next"), "nx")]]
+    if message.media_group_id:
+        # One answer per album, once its parts are in: each part's answer replaces the last.
+        unit.send(render.text(user.telegram_id, answer, buttons, delay_seconds=ALBUM_WAIT,
+                              album_key=f"answer:{message.media_group_id}"))
+        return
+    unit.send(render.text(user.telegram_id, answer, buttons))
 
 
 def next_step(unit: Unit, user: User) -> None:
@@ -126,7 +132,9 @@ def privacy(unit: Unit, user: User, agreed: bool) -> None:
         unit.tx.dialogues.clear(user.telegram_id)
         unit.say(user, "privacy_declined_petition")
         return
-    _confirm(unit, user, unit.advance(dialogue, "confirm", anonymous=True))
+    # Other kinds go on without a name or a phone: only the Telegram id, to send the answers.
+    _confirm(unit, user, unit.advance(dialogue, "confirm", anonymous=True, phone=None,
+                                      real_name=None))
 
 
 def _ask_phone(unit: Unit, user: User, dialogue: Dialogue) -> None:
@@ -157,6 +165,7 @@ def use_profile_name(unit: Unit, user: User) -> None:
 
 def _confirm(unit: Unit, user: User, dialogue: Dialogue) -> None:
     data = dialogue.data
+    none = unit.text(user, "anonymous") if data.get("anonymous") else unit.text(user, "none")
     unit.say(
         user,
         "new_summary",
@@ -164,8 +173,8 @@ def _confirm(unit: Unit, user: User, dialogue: Dialogue) -> None:
         kind=unit.text(user, f"kind_{data['kind']}"),
         text=data.get("text", ""),
         count=len(data.get("attachments", [])),
-        phone=data.get("phone") or "-",
-        real_name=data.get("real_name") or "-",
+        phone=data.get("phone") or none,
+        real_name=data.get("real_name") or none,
     )
 
 
@@ -180,6 +189,7 @@ def confirm(unit: Unit, user: User, submit: bool) -> str | None:
     settings = unit.settings
     due = deadline(unit.now, settings.petition_accept_days, settings.tz)
     attachments = [Media(**m) for m in data.get("attachments", [])]
+    anonymous = bool(data.get("anonymous"))
     case = cases.open_case(
         unit,
         user.telegram_id,
@@ -188,9 +198,10 @@ def confirm(unit: Unit, user: User, submit: bool) -> str | None:
             "channel": "chat",
             "state": "new",
             "citizen_id": user.telegram_id,
-            "citizen_name": desk.display(user),
-            "citizen_phone": data.get("phone"),
-            "real_name": data.get("real_name"),
+            "citizen_name": "" if anonymous else desk.display(user),
+            "citizen_phone": None if anonymous else data.get("phone"),
+            "real_name": None if anonymous else data.get("real_name"),
+            "anonymous": anonymous,
             "text": data.get("text", ""),
             "due_at": due,
         },

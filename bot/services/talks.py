@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from bot.clock import local
+from bot.clock import local, when_day
 from bot.core.calendar import at_local, check_slot, occurrences, parse_day, parse_hhmm, parse_rule
 from bot.core.rules import RuleError, deadline
 from bot.services import cases, desk
@@ -14,6 +15,7 @@ from storage.models import SLOT_KINDS, Booking, Dialogue, TalkSlot, User
 
 log = logging.getLogger(__name__)
 BOOK = "book"
+TOPIC_LIMIT = 200  # characters in a booking's topic: one sentence, as the prompt asks
 ORGANISERS = ("staff", "admin")
 
 
@@ -84,38 +86,58 @@ def create_series(unit: Unit, actor: User, kind: str, rule: str, span: str, capa
          "host_id": host_id, "capacity": capacity, "topic": topic,
          "created_by": actor.telegram_id}, unit.now)
     unit.tx.audit.append(unit.now, actor.telegram_id, "series_create", subject_id=series.id)
-    created = generate(unit)
-    unit.say(actor, "series_created", id=series.id, count=created)
-    return created
+    generated = generate(unit, only_series=series.id)
+    lang = unit.lang(actor)
+    skipped = unit.text(actor, "list_sep").join(
+        when_day(lang, day) + unit.text(actor, "chain_why", why=unit.text(actor, f"skip_{why}"))
+        for day, why in generated.skipped) or unit.text(actor, "none")
+    unit.say(actor, "series_created", id=series.id, count=len(generated.created),
+             skipped=skipped)
+    return len(generated.created)
 
 
-def generate(unit: Unit) -> int:
+@dataclass
+class Generated:
+    """What a generation did: the slots it made, and the days it left out with the reason
+    (`holiday`, `host_busy`)."""
+
+    created: list[TalkSlot] = field(default_factory=list)
+    skipped: list[tuple[date, str]] = field(default_factory=list)
+
+
+def generate(unit: Unit, only_series: int | None = None) -> Generated:
     """Create the slots of every series up to TALK_WEEKS_AHEAD weeks ahead (idempotent: one slot
-    per series and day). A day whose host is already busy is skipped and logged."""
+    per series and day). Public holidays are left out; so is a day whose host is busy then."""
     tz = unit.settings.tz
     today = unit.now.astimezone(tz).date()
     last = today + timedelta(weeks=unit.settings.talk_weeks_ahead)
     calendar = unit.tx.holidays.between(today, last)
-    created = 0
+    result = Generated()
     for series in unit.tx.talks.active_series():
-        for day in occurrences(series.rule, today, last, calendar):
+        if only_series is not None and series.id != only_series:
+            continue
+        for day in occurrences(series.rule, today, last):
             start = at_local(day, parse_hhmm(series.start_time), tz)
             end = at_local(day, parse_hhmm(series.end_time), tz)
             if start <= unit.now or end <= start:
+                continue
+            if calendar.get(day) == "holiday":
+                result.skipped.append((day, "holiday"))
+                continue
+            if unit.tx.talks.series_slot(series.id, day) is not None:
+                continue  # generated before (and maybe cancelled since: it stays so)
+            if unit.tx.talks.host_overlaps(series.host_id, start, end):
+                result.skipped.append((day, "host_busy"))
+                log.info("series %s: host busy on %s, no slot", series.id, day)
                 continue
             slot = unit.tx.talks.create_slot(
                 {"kind": series.kind, "starts_at": start, "ends_at": end, "place": series.place,
                  "host_id": series.host_id, "capacity": series.capacity,
                  "topic": series.topic, "series_id": series.id,
                  "series_day": day.isoformat()}, unit.now)
-            if slot is None:
-                continue  # generated before
-            if unit.tx.talks.host_overlaps(series.host_id, start, end, except_id=slot.id):
-                unit.tx.talks.update_slot(slot.id, unit.now, state="cancelled")
-                log.warning("series %s: host busy on %s, no slot", series.id, day)
-                continue
-            created += 1
-    return created
+            if slot is not None:
+                result.created.append(slot)
+    return result
 
 
 def _slot(unit: Unit, slot_id: int) -> TalkSlot:
@@ -192,11 +214,15 @@ def _check_can_book(unit: Unit, user: User, slot: TalkSlot, moving: Booking | No
 
 
 def on_topic(unit: Unit, user: User, dialogue: Dialogue, text: str) -> None:
-    if not text.strip():
+    topic = text.strip()
+    if not topic:
         unit.say(user, "err_need_text")
         return
+    if len(topic) > TOPIC_LIMIT:  # refused with the limit, never cut without a word
+        unit.say(user, "err_topic_long", max=TOPIC_LIMIT, length=len(topic))
+        return
     unit.tx.dialogues.clear(user.telegram_id)
-    book(unit, user, int(dialogue.data["slot_id"]), text.strip()[:200],
+    book(unit, user, int(dialogue.data["slot_id"]), topic,
          waitlist=bool(dialogue.data.get("waitlist")))
 
 
@@ -268,12 +294,12 @@ def _promote(unit: Unit, slot_id: int) -> None:
         if slot.booked >= slot.capacity:
             return
         unit.tx.talks.set_booking(waiting.id, unit.now, state="booked")
+        slot = unit.tx.talks.slot(slot_id)  # the seats left count the one just given
+        assert slot is not None
         citizen = unit.tx.users.get(waiting.citizen_id) or User(telegram_id=waiting.citizen_id)
         unit.say(citizen, "promoted", [[(unit.text(citizen, "btn_decline"),
                                          f"dc:{waiting.id}")]],
                  line=slot_line(unit, citizen, slot))
-        slot = unit.tx.talks.slot(slot_id)
-        assert slot is not None
 
 
 def reschedule_choices(unit: Unit, user: User, booking_id: int) -> None:
