@@ -36,6 +36,8 @@ ACTIONS: dict[str, str] = {
     "bm": "i",     # move a booking: choose the slot
     "mv": "ii",    # move (booking, to slot)
     "dc": "i",     # decline a seat given from the waitlist
+    "rb": "ii",    # take the series' next slot offered after a holiday (old booking, slot)
+    "sh": "i",     # a slot on a holiday: 1 create it all the same, 0 drop it
     "at": "ii",    # attendance (booking, 1 attended / 0 no-show)
     "iv": "i",     # an invite that changes a role: 1 change it, 0 keep the old one
     "menu": "w",   # main menu entries

@@ -158,6 +158,8 @@ class TalkSlot(Row):
     topic: str = ""
     state: Literal["open", "cancelled"] = "open"
     series_id: int | None = None
+    series_day: str | None = None
+    cancel_reason: str | None = None
     booked: int = 0  # seats taken, when read with the count
 
 

@@ -62,6 +62,21 @@ class Talks:
         ).fetchone()
         return self.slot(row["id"]) if row else None
 
+    def open_on(self, first: datetime, last: datetime) -> list[TalkSlot]:
+        """Open slots starting in [first, last)."""
+        rows = self.c.execute(
+            f"{_SLOT} WHERE s.state = 'open' AND s.starts_at >= ? AND s.starts_at < ?"
+            " ORDER BY s.starts_at, s.id", (ts(first), ts(last)),
+        ).fetchall()
+        return [TalkSlot(**r) for r in rows]
+
+    def next_of_series(self, series_id: int, after: datetime) -> TalkSlot | None:
+        row = self.c.execute(
+            f"{_SLOT} WHERE s.series_id = ? AND s.state = 'open' AND s.starts_at > ?"
+            " ORDER BY s.starts_at LIMIT 1", (series_id, ts(after)),
+        ).fetchone()
+        return TalkSlot(**row) if row else None
+
     def series_slot(self, series_id: int, day: date) -> TalkSlot | None:
         """The slot a series has on a day, whatever its state."""
         row = self.c.execute(f"{_SLOT} WHERE s.series_id = ? AND s.series_day = ?",
@@ -205,8 +220,13 @@ class Duty:
             (unit, json.dumps(leaders), starts_on.isoformat(), by, reason, ts(now)),
         )
 
-    def rotation(self) -> Rotation | None:
-        row = self.c.execute("SELECT * FROM duty_rotation ORDER BY id DESC LIMIT 1").fetchone()
+    def rotation_on(self, day: date) -> Rotation | None:
+        """The rotation in force on `day`: of those begun by then, the one set last. A new
+        rotation applies from its first day on; the days before keep the one in force then."""
+        row = self.c.execute(
+            "SELECT * FROM duty_rotation WHERE starts_on <= ? ORDER BY id DESC LIMIT 1",
+            (day.isoformat(),),
+        ).fetchone()
         if row is None:
             return None
         return Rotation(unit=row["unit"], leaders=json.loads(row["leaders"]),

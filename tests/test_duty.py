@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.clock import when_day
 from bot.core.calendar import duty_leader, is_working_day
 from bot.services import people, reminders
 from tests.harness import ADMIN, CITIZEN, LEADER, STAFF, Office, day, moment, ymd
@@ -100,12 +101,13 @@ async def test_duty_reminders_evening_morning_and_handover(office: Office, clock
     clock.moment = moment(0, 10, 0)
     await office.minqing.services.run_preamble(reminders.sweep)
     await office.settle()
-    assert f"明天（{ymd(1)}）由您值班" in office.last_text(LEADER2)
+    assert f"明天{when_day('zh', day(1))}起由您值班" in office.last_text(LEADER2)
     # Tuesday 08:00: the morning reminder, and the handover to the one coming off duty.
     clock.moment = moment(1, 0, 0)
     await office.minqing.services.run_preamble(reminders.sweep)
     await office.minqing.services.run_preamble(reminders.sweep)
     await office.settle()
-    assert f"今天（{ymd(1)}）由您值班" in office.last_text(LEADER2)
+    tuesday = when_day("zh", day(1))
+    assert f"今天{tuesday}起由您值班接访，接替 陈局长。" in office.last_text(LEADER2)
     assert "交班提醒" in office.last_text(LEADER)
-    assert sum(f"今天（{ymd(1)}）" in t for t in office.texts(LEADER2)) == 1
+    assert sum(f"今天{when_day('zh', day(1))}" in t for t in office.texts(LEADER2)) == 1

@@ -47,12 +47,12 @@ def test_deadline_ends_at_23_59_local_time() -> None:
 
 def test_office_hours_and_next_opening() -> None:
     friday_evening = moment(4, 10, 0)  # 18:00 Shanghai
-    assert not is_office_open(friday_evening, SHANGHAI, HOURS)
-    back = next_opening(friday_evening, SHANGHAI, HOURS).astimezone(SHANGHAI)
+    assert not is_office_open(friday_evening, SHANGHAI, HOURS, {})
+    back = next_opening(friday_evening, SHANGHAI, HOURS, {}).astimezone(SHANGHAI)
     assert back.isoformat() == f"{ymd(7)}T09:00:00+08:00"
     monday_early = moment(6, 23, 0)  # Mon 07:00 Shanghai
-    assert next_opening(monday_early, SHANGHAI, HOURS).astimezone(SHANGHAI).hour == 9
-    assert is_office_open(moment(7, 2, 0), SHANGHAI, HOURS)
+    assert next_opening(monday_early, SHANGHAI, HOURS, {}).astimezone(SHANGHAI).hour == 9
+    assert is_office_open(moment(7, 2, 0), SHANGHAI, HOURS, {})
 
 
 @pytest.mark.parametrize(

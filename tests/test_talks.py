@@ -192,6 +192,7 @@ async def test_host_gets_the_list_the_day_before_and_outcome_opens_a_case(
     await sweep(office)
     assert sum("明日恳谈" in t for t in office.texts(LEADER)) == 1
     booking = (await office.rows("SELECT id FROM bookings"))[0]["id"]
+    clock.moment = moment(2, 1, 30)  # 09:30 on the day: the talk has begun
     await office.send(STAFF, f"/attendance {slot_id}")
     await office.press(STAFF, f"at:{booking}:1")
     await office.send(STAFF, f"/outcome {booking} case 需住建部门协调")

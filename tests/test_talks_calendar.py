@@ -3,7 +3,7 @@ reminders, outcomes."""
 
 from __future__ import annotations
 
-from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, Office, ymd
+from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, Office, moment, ymd
 from tests.test_talks import book, slot
 
 
@@ -39,3 +39,146 @@ async def test_a_topic_longer_than_its_limit_is_refused_with_the_limit(office: O
     assert await office.rows("SELECT * FROM bookings") == []
     await office.send(CITIZEN, "长" * 200)  # still in the booking dialogue
     assert len(await office.rows("SELECT * FROM bookings")) == 1
+
+
+async def series_slots(office: Office) -> dict[str, dict]:
+    rows = await office.rows("SELECT id, series_day, state, cancel_reason FROM talk_slots"
+                             " WHERE series_id IS NOT NULL ORDER BY starts_at")
+    return {r["series_day"]: r for r in rows}
+
+
+async def test_a_holiday_entered_later_cancels_the_series_slot_and_offers_the_next(
+        office: Office) -> None:
+    await office.send(STAFF, f"/series talk_day weekly:3 09:00-11:30 10 {LEADER} 接待室")
+    slots = await series_slots(office)
+    first, second = slots[ymd(2)]["id"], slots[ymd(9)]["id"]
+    await book(office, CITIZEN, first, "噪音问题")
+    await office.send(ADMIN, f"/holiday {ymd(2)} 临时假日")
+    assert "取消" in office.texts(ADMIN)[-1] and "1 位预约者" in office.texts(ADMIN)[-1]
+    slots = await series_slots(office)
+    assert slots[ymd(2)]["state"] == "cancelled" and slots[ymd(2)]["cancel_reason"] == "holiday"
+    notice = office.last_text(CITIZEN)
+    assert "临时假日" in notice and "取消" in notice and f"#{second}" in notice
+    old = (await office.rows("SELECT id, state FROM bookings"))[0]
+    assert old["state"] == "cancelled"
+    await office.press(CITIZEN, office.buttons(CITIZEN)["改约到下一场"])
+    booked = await office.rows("SELECT slot_id, topic, state FROM bookings WHERE state = 'booked'")
+    assert booked == [{"slot_id": second, "topic": "噪音问题", "state": "booked"}]
+    # Removing the holiday brings the day's slot back; nobody is booked on it any more.
+    await office.send(ADMIN, f"/holiday remove {ymd(2)}")
+    assert "恢复 1 场" in office.last_text(ADMIN)
+    assert (await series_slots(office))[ymd(2)]["state"] == "open"
+
+
+async def test_a_working_day_in_place_of_a_holiday_generates_the_slot(office: Office) -> None:
+    await office.send(ADMIN, f"/holiday {ymd(9)} 假日")
+    await office.send(STAFF, f"/series talk_day weekly:3 09:00-11:30 10 {LEADER} 接待室")
+    assert ymd(9) not in await series_slots(office)
+    await office.send(ADMIN, f"/workday {ymd(9)} 调休")
+    assert (await series_slots(office))[ymd(9)]["state"] == "open"
+
+
+async def test_a_single_slot_on_a_holiday_asks_first(office: Office) -> None:
+    await office.send(ADMIN, f"/holiday {ymd(3)} 假日")
+    await office.send(STAFF, f"/slot talk_day {ymd(3)} 09:00-11:30 10 {LEADER} 三楼会议室")
+    assert "是节假日" in office.last_text(STAFF)
+    assert await office.rows("SELECT * FROM talk_slots") == []
+    await office.press(STAFF, "sh:0")
+    assert await office.rows("SELECT * FROM talk_slots") == []
+    await office.send(STAFF, f"/slot talk_day {ymd(3)} 09:00-11:30 10 {LEADER} 三楼会议室")
+    await office.press(STAFF, "sh:1")
+    assert len(await office.rows("SELECT * FROM talk_slots")) == 1
+    await office.press(STAFF, "sh:1")  # the question is answered: a second press is stale
+    assert len(await office.rows("SELECT * FROM talk_slots")) == 1
+
+
+async def test_lists_leave_out_closed_slots_and_those_already_held(office: Office,
+                                                                   clock) -> None:
+    soon = await slot(office, day=ymd(0), span="11:30-12:00")  # closes at 09:30, begins 11:30
+    held = await slot(office, day=ymd(3))
+    full = await slot(office, day=ymd(4), capacity=1)
+    other = await slot(office, day=ymd(7))
+    await book(office, CITIZEN2, full)
+    await book(office, CITIZEN, held)
+    clock.moment = moment(0, 2, 0)  # 10:00: the first slot closed for booking at 09:30
+    await office.send(CITIZEN, "/talks")
+    buttons = office.buttons(CITIZEN)
+    assert set(buttons.values()) == {f"wl:{full}", f"bk:{other}"}
+    assert f"bk:{soon}" not in buttons.values() and f"bk:{held}" not in buttons.values()
+    booking = (await office.rows("SELECT id FROM bookings WHERE citizen_id = ?", CITIZEN))[0]
+    await office.press(CITIZEN, f"bm:{booking['id']}")
+    assert set(office.buttons(CITIZEN).values()) == {f"mv:{booking['id']}:{other}"}
+
+
+async def test_a_new_rotation_applies_from_its_first_day_on(office: Office) -> None:
+    from tests.test_duty import LEADER2, on_duty, two_leaders
+
+    await two_leaders(office)
+    await office.send(ADMIN, f"/rotation day {LEADER} {ymd(0)}")
+    await office.send(ADMIN, f"/rotation day {LEADER2} {ymd(3)}")  # from Thursday
+    assert await on_duty(office, ymd(0)) == LEADER  # today keeps the rotation in force
+    assert await on_duty(office, ymd(2)) == LEADER
+    assert await on_duty(office, ymd(3)) == LEADER2
+    await office.send(ADMIN, f"/rotation week {LEADER},{LEADER2} {ymd(9)}")  # a Tuesday
+    said = office.last_text(ADMIN)
+    assert "每周一换班" in said and "12月8日（周一）" in said
+    assert await on_duty(office, ymd(8)) == LEADER2  # before its first day: the old one
+    assert await on_duty(office, ymd(9)) == LEADER
+    assert await on_duty(office, ymd(15)) == LEADER2
+
+
+async def test_a_weekly_leader_is_reminded_once_per_stint(office: Office, clock) -> None:
+    from bot.services import reminders
+    from tests.test_duty import LEADER2, two_leaders
+
+    await two_leaders(office)
+    await office.send(ADMIN, f"/rotation week {LEADER},{LEADER2} {ymd(0)}")
+    await office.send(ADMIN, f"/duty_set {ymd(3)} {LEADER2} 陈局长出差")
+    office.api.clear()
+    for offset in range(-1, 13):  # each evening and morning from Sunday for two weeks
+        for hour in (0, 10):  # 08:00 and 18:00 in Shanghai
+            clock.moment = moment(offset, hour)
+            await office.minqing.services.run_preamble(reminders.sweep)
+    await office.settle()
+    leader_days = [t for t in office.texts(LEADER) if t.startswith("今天")]
+    other_days = [t for t in office.texts(LEADER2) if t.startswith("今天")]
+    # LEADER: Monday, and Friday after the override's Thursday; LEADER2: Thursday, Monday next.
+    assert len(leader_days) == 2 and len(other_days) == 2, (leader_days, other_days)
+    # Nobody takes over from themselves.
+    assert all("接替 陈局长" not in t for t in leader_days)
+    assert all("接替 王副局长" not in t for t in other_days)
+
+
+async def test_outcomes_are_kept_and_open_one_case(office: Office, clock) -> None:
+    slot_id = await slot(office)
+    await book(office, CITIZEN, slot_id)
+    booking = (await office.rows("SELECT id FROM bookings"))[0]["id"]
+    await office.send(STAFF, f"/outcome {booking} 还没开始")
+    assert "开始后才能登记" in office.last_text(STAFF)
+    await office.press(STAFF, f"at:{booking}:1")
+    assert "开始后才能登记" in office.alerts()[-1]
+    clock.moment = moment(2, 2, 0)
+    await office.send(STAFF, f"/outcome {booking} case 需住建部门协调")
+    await office.send(STAFF, f"/outcome {booking} case 已约住建部门")
+    assert "未再开新事项" in office.last_text(STAFF)
+    assert len(await office.rows("SELECT id FROM cases")) == 1
+    row = (await office.rows("SELECT outcome FROM bookings"))[0]
+    assert row["outcome"] == "需住建部门协调\n已约住建部门"
+
+
+async def test_the_out_of_hours_note_follows_the_holiday_calendar(office: Office,
+                                                                  clock) -> None:
+    from tests.test_citizen import new_case
+
+    await office.send(ADMIN, f"/holiday {ymd(1)} 假日")  # Tuesday
+    await office.send(ADMIN, f"/workday {ymd(5)} 调休")  # Saturday
+    clock.moment = moment(1, 2, 0)  # Tuesday 10:00, a holiday: closed
+    await new_case(office)
+    assert "现在是非办公时间" in office.last_text(CITIZEN)
+    assert f"{ymd(2)} 09:00 上班后处理" in office.last_text(CITIZEN)  # Wednesday
+    clock.moment = moment(5, 2, 0)  # Saturday 10:00, a 调休 working day: open
+    await new_case(office, text="另一件事")
+    assert "非办公时间" not in office.last_text(CITIZEN)
+    clock.moment = moment(4, 10, 0)  # Friday 18:00: back on the 调休 Saturday, not Monday
+    await new_case(office, text="第三件事")
+    assert f"{ymd(5)} 09:00 上班后处理" in office.last_text(CITIZEN)

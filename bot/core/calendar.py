@@ -7,19 +7,9 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.rules import RuleError
+from bot.core.rules import RuleError, is_working_day
 
 _RULE = re.compile(r"^(weekly):([1-7])$|^(monthly):([1-9]|[12]\d|3[01])$")
-
-
-def is_working_day(day: date, calendar: dict[date, str]) -> bool:
-    """Monday to Friday, less public holidays, plus the extra working days of 调休."""
-    kind = calendar.get(day)
-    if kind == "holiday":
-        return False
-    if kind == "workday":
-        return True
-    return day.weekday() < 5
 
 
 def parse_rule(rule: str) -> tuple[str, int]:

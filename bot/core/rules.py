@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.texts import Term
@@ -22,6 +23,7 @@ OPEN_STATES = ("new", "accepted")
 CASE_NUMBER = re.compile(r"^QZ-(\d{4})-(\d{6})$")
 _PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9}|0\d{2,3}\d{7,8}|\d{7,8})$")
 EMERGENCY_NUMBERS = "110 · 119 · 120"
+OPENING_SEARCH_DAYS = 60  # longer than any run of holidays a calendar holds
 
 
 class RuleError(Exception):
@@ -70,24 +72,37 @@ def deadline(start: datetime, days: int, tz: ZoneInfo) -> datetime:
     return end.astimezone(UTC)
 
 
-def is_office_open(now: datetime, tz: ZoneInfo, hours: tuple[time, time]) -> bool:
+def is_working_day(day: date, calendar: Mapping[date, str]) -> bool:
+    """Monday to Friday, less public holidays, plus the extra working days of 调休."""
+    kind = calendar.get(day)
+    if kind == "holiday":
+        return False
+    if kind == "workday":
+        return True
+    return day.weekday() < 5
+
+
+def is_office_open(now: datetime, tz: ZoneInfo, hours: tuple[time, time],
+                   calendar: Mapping[date, str]) -> bool:
     local = now.astimezone(tz)
-    return local.weekday() < 5 and hours[0] <= local.time() < hours[1]
+    return is_working_day(local.date(), calendar) and hours[0] <= local.time() < hours[1]
 
 
-def next_opening(now: datetime, tz: ZoneInfo, hours: tuple[time, time]) -> datetime:
-    """When staff are next at their desks (Monday to Friday, within the office hours)."""
+def next_opening(now: datetime, tz: ZoneInfo, hours: tuple[time, time],
+                 calendar: Mapping[date, str]) -> datetime:
+    """When staff are next at their desks: the next working day by the holiday calendar, at
+    opening time (a holiday is closed, a 调休 working day open)."""
     local = now.astimezone(tz)
     day = local.date()
-    for offset in range(8):
+    for offset in range(OPENING_SEARCH_DAYS):
         candidate_day = day + timedelta(days=offset)
-        if candidate_day.weekday() >= 5:
+        if not is_working_day(candidate_day, calendar):
             continue
         opening = datetime.combine(candidate_day, hours[0], tzinfo=tz)
         if offset == 0 and local.time() >= hours[0]:
             continue
         return opening.astimezone(UTC)
-    raise AssertionError("a week always has a working day")
+    raise RuleError("err_no_working_day", days=OPENING_SEARCH_DAYS)
 
 
 def normalise_phone(raw: str) -> str | None:

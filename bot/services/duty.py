@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from bot.clock import local, when_day
 from bot.core.calendar import duty_leader, parse_day
 from bot.core.rules import RuleError
-from bot.services import desk
+from bot.services import desk, talks
 from bot.services.unit import Unit
 from storage.models import User
 
@@ -19,7 +19,7 @@ def _admin(user: User) -> None:
 
 def assigned_on(unit: Unit, day: date) -> int | None:
     """Whom the rotation or an override puts on duty on `day`, whatever their role now."""
-    rotation = unit.tx.duty.rotation()
+    rotation = unit.tx.duty.rotation_on(day)
     # A rotation by working day counts every day since it began: the calendar must cover them.
     first = min(date.fromisoformat(rotation.starts_on), day) if rotation else day
     calendar = unit.tx.holidays.between(first, day)
@@ -66,9 +66,15 @@ def set_rotation(unit: Unit, admin: User, turn: str, leaders: list[int], first_t
     first = parse_day(first_text)
     unit.tx.duty.set_rotation(turn, leaders, first, admin.telegram_id, reason, unit.now)
     unit.tx.audit.append(unit.now, admin.telegram_id, "duty_rotation", detail=turn)
+    lang = unit.lang(admin)
+    monday = first - timedelta(days=first.weekday())
+    weeks = ""
+    if turn == "week" and monday != first:  # turns change on Mondays: say which one counts
+        weeks = unit.text(admin, "rotation_monday", monday=when_day(lang, monday))
     unit.say(admin, "rotation_set", turn=unit.text(admin, f"turn_{turn}"),
-             leaders=", ".join(desk.display(unit.tx.users.get(i)) for i in leaders),
-             first=first.isoformat())
+             leaders=unit.text(admin, "list_sep").join(
+                 desk.display(unit.tx.users.get(i)) for i in leaders),
+             first=when_day(lang, first), weeks=weeks)
 
 
 def override(unit: Unit, admin: User, day_text: str, leader_id: int, reason: str) -> None:
@@ -143,7 +149,25 @@ def set_day(unit: Unit, admin: User, kind: str, day_text: str, name: str) -> Non
     day = parse_day(day_text)
     unit.tx.holidays.put(day, kind, name, admin.telegram_id, unit.now)
     unit.tx.audit.append(unit.now, admin.telegram_id, f"calendar_{kind}", detail=day.isoformat())
-    unit.say(admin, "holiday_set", day=day.isoformat(), kind=unit.text(admin, f"kind_{kind}"))
+    lang = unit.lang(admin)
+    unit.say(admin, "holiday_set", day=when_day(lang, day), kind=unit.text(admin, f"kind_{kind}"))
+    if kind == "holiday":
+        cancels = talks.cancel_for_holiday(unit, day, name)
+        if cancels.cancelled:
+            unit.say(admin, "holiday_talks_cancelled", count=len(cancels.cancelled),
+                     told=cancels.told)
+        if cancels.one_offs:
+            unit.say(admin, "holiday_one_offs", slots=unit.text(admin, "list_sep").join(
+                unit.text(admin, "slot_ref", id=s.id) for s in cancels.one_offs))
+    else:
+        _regenerate(unit, admin)
+
+
+def _regenerate(unit: Unit, admin: User) -> None:
+    """A day that became a working day again gets the series slots now due on it."""
+    generated = talks.generate(unit)
+    if generated.created:
+        unit.say(admin, "holiday_talks_generated", count=len(generated.created))
 
 
 def remove_day(unit: Unit, admin: User, day_text: str) -> None:
@@ -152,7 +176,8 @@ def remove_day(unit: Unit, admin: User, day_text: str) -> None:
     if not unit.tx.holidays.remove(day):
         raise RuleError("err_no_such_day", day=day.isoformat())
     unit.tx.audit.append(unit.now, admin.telegram_id, "calendar_remove", detail=day.isoformat())
-    unit.say(admin, "holiday_removed", day=day.isoformat())
+    unit.say(admin, "holiday_removed", day=when_day(unit.lang(admin), day))
+    _regenerate(unit, admin)
 
 
 def list_days(unit: Unit, admin: User) -> None:

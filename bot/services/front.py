@@ -119,6 +119,8 @@ ID_BUTTONS: dict[str, Callable[[Unit, User, tuple[int, ...]], object]] = {
     "bm": lambda unit, user, ids: talks.reschedule_choices(unit, user, ids[0]),
     "mv": lambda unit, user, ids: talks.reschedule(unit, user, ids[0], ids[1]),
     "dc": lambda unit, user, ids: talks.decline(unit, user, ids[0]),
+    "rb": lambda unit, user, ids: talks.rebook(unit, user, ids[0], ids[1]),
+    "sh": lambda unit, user, ids: talks.confirm_holiday_slot(unit, user, ids[0] == 1),
     "at": lambda unit, user, ids: talks.mark_attendance(unit, user, ids[0], ids[1] == 1),
     "iv": lambda unit, user, ids: people.confirm_invite(unit, user, ids[0] == 1),
 }

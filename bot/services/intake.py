@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot import render
 from bot.clock import local
 from bot.core.rules import (
     EMERGENCY_NUMBERS,
+    OPENING_SEARCH_DAYS,
     RuleError,
     deadline,
     is_office_open,
@@ -213,9 +215,11 @@ def confirm(unit: Unit, user: User, submit: bool) -> str | None:
     tz = settings.tz
     hours = settings.opening_hours
     after_hours = ""
-    if not is_office_open(unit.now, tz, hours):
+    today = unit.now.astimezone(tz).date()
+    calendar = unit.tx.holidays.between(today, today + timedelta(days=OPENING_SEARCH_DAYS))
+    if not is_office_open(unit.now, tz, hours, calendar):
         after_hours = unit.text(user, "ack_after_hours",
-                                back=local(next_opening(unit.now, tz, hours), tz))
+                                back=local(next_opening(unit.now, tz, hours, calendar), tz))
     unit.say(user, "ack_case", number=number, due=local(due, tz), after_hours=after_hours,
              emergency=EMERGENCY_NUMBERS)
     return number

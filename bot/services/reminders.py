@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.clock import local
+from bot.clock import local, when_day
 from bot.core.calendar import at_local, parse_hhmm
 from bot.services import desk, duty
 from bot.services.talks import slot_line
@@ -126,8 +126,9 @@ def _host_lists(unit: Unit, counts: dict[str, int]) -> None:
 
 
 def _duty(unit: Unit, counts: dict[str, int]) -> None:
-    """The duty leader is reminded the evening before and on the morning; the morning notice
-    is also the handover to the leader coming off duty."""
+    """A leader is reminded when a stint of duty begins, the evening before and on its first
+    morning; that morning is also the handover to the leader coming off duty. A leader who
+    stays on (a weekly turn, or the same leader after a day off) is not reminded again."""
     tz = unit.settings.tz
     today = unit.now.astimezone(tz).date()
     evening = parse_hhmm(unit.settings.duty_evening_time)
@@ -137,23 +138,29 @@ def _duty(unit: Unit, counts: dict[str, int]) -> None:
         leader_id = duty.leader_on(unit, day)
         if leader_id is None:
             continue
+        previous = _previous_duty(unit, day)
+        if previous == leader_id:
+            continue
         # The duty begins when the office opens; a morning reminder set at or after opening
         # still has an hour to be of use.
         begins = at_local(day, opening, tz)
         if morning >= opening:
             begins = at_local(day, morning, tz) + timedelta(hours=1)
         leader = unit.tx.users.get(leader_id) or User(telegram_id=leader_id)
+        lang = unit.lang(leader)
         if _record(unit, f"duty:{day}:{leader_id}:evening",
                    at_local(day - timedelta(days=1), evening, tz), begins, counts):
-            unit.say(leader, "duty_evening", day=day.isoformat())
+            unit.say(leader, "duty_evening", day=when_day(lang, day))
         if _record(unit, f"duty:{day}:{leader_id}:morning", at_local(day, morning, tz), begins,
                    counts):
-            previous = _previous_duty(unit, day)
-            unit.say(leader, "duty_morning", day=day.isoformat(),
-                     before=desk.display(unit.tx.users.get(previous)) if previous else "-")
-            if previous is not None and previous != leader_id:
-                unit.say_to(previous, "duty_handover_off", day=day.isoformat(),
-                            name=desk.display(leader))
+            if previous is None:
+                unit.say(leader, "duty_morning_first", day=when_day(lang, day))
+                continue
+            unit.say(leader, "duty_morning", day=when_day(lang, day),
+                     before=desk.display(unit.tx.users.get(previous)))
+            off = unit.tx.users.get(previous) or User(telegram_id=previous)
+            unit.say(off, "duty_handover_off", day=when_day(unit.lang(off), day),
+                     name=desk.display(leader))
 
 
 def _previous_duty(unit: Unit, day) -> int | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
-from bot.clock import local, when_day
+from bot.clock import local, when, when_day
 from bot.core.calendar import at_local, check_slot, occurrences, parse_day, parse_hhmm, parse_rule
 from bot.core.rules import RuleError, deadline
 from bot.services import cases, desk
@@ -15,6 +15,7 @@ from storage.models import SLOT_KINDS, Booking, Dialogue, TalkSlot, User
 
 log = logging.getLogger(__name__)
 BOOK = "book"
+HOLIDAY_SLOT = "holiday_slot"  # a /slot on a public holiday, waiting for the organiser's yes
 TOPIC_LIMIT = 200  # characters in a booking's topic: one sentence, as the prompt asks
 ORGANISERS = ("staff", "admin")
 
@@ -50,15 +51,38 @@ def slot_line(unit: Unit, viewer: User, slot: TalkSlot) -> str:
 
 # --- organising -----------------------------------------------------------------------------
 
+def confirm_holiday_slot(unit: Unit, actor: User, yes: bool) -> TalkSlot | None:
+    dialogue = unit.dialogue(actor, HOLIDAY_SLOT, "confirm")
+    unit.tx.dialogues.clear(actor.telegram_id)
+    if not yes:
+        unit.say(actor, "cancelled")
+        return None
+    return create_slot(unit, actor, **dialogue.data, on_holiday=True)
+
+
 def create_slot(unit: Unit, actor: User, kind: str, day_text: str, span: str, capacity: int,
-                host_id: int, place: str, topic: str = "") -> TalkSlot:
+                host_id: int, place: str, topic: str = "", on_holiday: bool = False
+                ) -> TalkSlot | None:
+    """One slot. On a public holiday it is made only once the organiser confirms (None while
+    that question waits)."""
     _organiser(actor)
     if kind not in SLOT_KINDS:
         raise RuleError("err_slot_kind", kinds=", ".join(SLOT_KINDS))
-    start, end = _span(parse_day(day_text), span, unit)
+    day = parse_day(day_text)
+    start, end = _span(day, span, unit)
     _host(unit, host_id)
     busy = end > start and unit.tx.talks.host_overlaps(host_id, start, end)
     check_slot(start, end, capacity, unit.now, busy)
+    holiday = unit.tx.holidays.between(day, day).get(day) == "holiday"
+    if holiday and not on_holiday:
+        args = {"kind": kind, "day_text": day_text, "span": span, "capacity": capacity,
+                "host_id": host_id, "place": place, "topic": topic}
+        unit.tx.dialogues.put(Dialogue(user_id=actor.telegram_id, name=HOLIDAY_SLOT,
+                                       step="confirm", data=args), unit.now)
+        unit.say(actor, "slot_holiday_ask", [[(unit.text(actor, "btn_slot_anyway"), "sh:1"),
+                                              (unit.text(actor, "btn_cancel"), "sh:0")]],
+                 day=when_day(unit.lang(actor), day))
+        return None
     slot = unit.tx.talks.create_slot(
         {"kind": kind, "starts_at": start, "ends_at": end, "place": place, "host_id": host_id,
          "capacity": capacity, "topic": topic, "created_by": actor.telegram_id}, unit.now)
@@ -124,8 +148,21 @@ def generate(unit: Unit, only_series: int | None = None) -> Generated:
             if calendar.get(day) == "holiday":
                 result.skipped.append((day, "holiday"))
                 continue
-            if unit.tx.talks.series_slot(series.id, day) is not None:
-                continue  # generated before (and maybe cancelled since: it stays so)
+            existing = unit.tx.talks.series_slot(series.id, day)
+            if existing is not None:
+                # Generated before. One a holiday took away comes back now the day is a working
+                # one again; one staff cancelled stays cancelled.
+                if existing.state == "cancelled" and existing.cancel_reason == "holiday":
+                    if unit.tx.talks.host_overlaps(series.host_id, start, end,
+                                                   except_id=existing.id):
+                        result.skipped.append((day, "host_busy"))
+                        continue
+                    unit.tx.talks.update_slot(existing.id, unit.now, state="open",
+                                              cancel_reason=None)
+                    reopened = unit.tx.talks.slot(existing.id)
+                    assert reopened is not None
+                    result.created.append(reopened)
+                continue
             if unit.tx.talks.host_overlaps(series.host_id, start, end):
                 result.skipped.append((day, "host_busy"))
                 log.info("series %s: host busy on %s, no slot", series.id, day)
@@ -138,6 +175,61 @@ def generate(unit: Unit, only_series: int | None = None) -> Generated:
             if slot is not None:
                 result.created.append(slot)
     return result
+
+
+@dataclass
+class HolidayCancels:
+    """What a holiday entered later did to the talks on its day."""
+
+    cancelled: list[TalkSlot] = field(default_factory=list)  # series slots taken away
+    told: int = 0  # people booked or waiting who were told
+    one_offs: list[TalkSlot] = field(default_factory=list)  # single slots left for staff
+
+
+def cancel_for_holiday(unit: Unit, day: date, name: str) -> HolidayCancels:
+    """A holiday entered after a series was generated cancels that day's series slot; those
+    booked are told and offered the series' next slot. Single slots are staff's to decide."""
+    tz = unit.settings.tz
+    first = at_local(day, time(0), tz)
+    result = HolidayCancels()
+    for slot in unit.tx.talks.open_on(first, first + timedelta(days=1)):
+        if slot.series_id is None:
+            result.one_offs.append(slot)
+            continue
+        unit.tx.talks.update_slot(slot.id, unit.now, state="cancelled", cancel_reason="holiday")
+        result.cancelled.append(slot)
+        following = unit.tx.talks.next_of_series(slot.series_id, slot.starts_at)
+        for booking in unit.tx.talks.of_slot(slot.id, ("booked", "waitlisted")):
+            unit.tx.talks.set_booking(booking.id, unit.now, state="cancelled")
+            citizen = unit.tx.users.get(booking.citizen_id) or User(telegram_id=booking.citizen_id)
+            lang = unit.lang(citizen)
+            buttons = None
+            offer = unit.text(citizen, "none")
+            if following is not None:
+                offer = slot_line(unit, citizen, following)
+                buttons = [[(unit.text(citizen, "btn_rebook"),
+                             f"rb:{booking.id}:{following.id}")]]
+            unit.say(citizen, "slot_holiday_notice", buttons, line=slot_line(unit, citizen, slot),
+                     day=when_day(lang, day), name=name or unit.text(citizen, "kind_holiday"),
+                     next=offer)
+            result.told += 1
+        unit.tx.audit.append(unit.now, None, "slot_cancel", subject_id=slot.id,
+                             detail="holiday")
+    return result
+
+
+def rebook(unit: Unit, user: User, booking_id: int, slot_id: int) -> Booking:
+    """Take the offered next slot of the series, with the same topic (a waitlist place if it
+    is full by now)."""
+    old = unit.tx.talks.booking(booking_id)
+    if old is None or old.citizen_id != user.telegram_id or old.state != "cancelled":
+        raise RuleError("err_booking_missing")
+    taken_away = unit.tx.talks.slot(old.slot_id)
+    target = _slot(unit, slot_id)
+    if (taken_away is None or taken_away.cancel_reason != "holiday"
+            or target.series_id != taken_away.series_id):
+        raise RuleError("err_stale_button")
+    return book(unit, user, target.id, old.topic, waitlist=True)
 
 
 def _slot(unit: Unit, slot_id: int) -> TalkSlot:
@@ -180,8 +272,17 @@ def move_slot(unit: Unit, actor: User, slot_id: int, day_text: str, span: str) -
 
 # --- booking --------------------------------------------------------------------------------
 
+def bookable(unit: Unit, user: User, limit: int = 20) -> list[TalkSlot]:
+    """The slots a citizen may still book: open for booking and not already theirs (full ones
+    stay, for the waitlist)."""
+    closes = unit.now + timedelta(hours=unit.settings.booking_closes_hours)
+    held = {slot.id for _, slot in unit.tx.talks.of_citizen(user.telegram_id, unit.now)}
+    return [s for s in unit.tx.talks.upcoming(closes, limit=limit + len(held))
+            if s.id not in held][:limit]
+
+
 def list_talks(unit: Unit, user: User) -> None:
-    slots = unit.tx.talks.upcoming(unit.now, limit=20)
+    slots = bookable(unit, user)
     if not slots:
         unit.say(user, "talks_empty")
         return
@@ -304,8 +405,8 @@ def _promote(unit: Unit, slot_id: int) -> None:
 
 def reschedule_choices(unit: Unit, user: User, booking_id: int) -> None:
     booking = _own_booking(unit, user, booking_id)
-    options = [s for s in unit.tx.talks.upcoming(unit.now, limit=20)
-               if s.id != booking.slot_id and s.booked < s.capacity]
+    # A move takes a free seat in one step, so full slots are left out here.
+    options = [s for s in bookable(unit, user) if s.booked < s.capacity]
     if not options:
         unit.say(user, "reschedule_none")
         return
@@ -349,11 +450,22 @@ def attendance_list(unit: Unit, staff: User, slot_id: int) -> None:
     unit.say(staff, "raw", buttons or None, text="\n".join(lines))
 
 
-def mark_attendance(unit: Unit, staff: User, booking_id: int, attended: bool) -> None:
-    _organiser(staff)
+def _held_booking(unit: Unit, booking_id: int) -> Booking:
+    """A seat of a talk that has begun: attendance and outcomes come after the start."""
     booking = unit.tx.talks.booking(booking_id)
     if booking is None or booking.state != "booked":
         raise RuleError("err_booking_missing")
+    slot = unit.tx.talks.slot(booking.slot_id)
+    if slot is None or slot.starts_at > unit.now:
+        raise RuleError("err_talk_not_begun",
+                        start=when(unit.lang(None), slot.starts_at if slot else None,
+                                   unit.settings.tz))
+    return booking
+
+
+def mark_attendance(unit: Unit, staff: User, booking_id: int, attended: bool) -> None:
+    _organiser(staff)
+    booking = _held_booking(unit, booking_id)
     value = "attended" if attended else "no_show"
     unit.tx.talks.set_booking(booking.id, unit.now, attendance=value)
     unit.say(staff, "attendance_marked", id=booking.id,
@@ -363,10 +475,17 @@ def mark_attendance(unit: Unit, staff: User, booking_id: int, attended: bool) ->
 def record_outcome(unit: Unit, staff: User, booking_id: int, text: str, open_case: bool) -> None:
     """The talk's outcome; it can open a case on the case desk for the citizen, linked to it."""
     _organiser(staff)
-    booking = unit.tx.talks.booking(booking_id)
-    if booking is None or booking.state != "booked":
-        raise RuleError("err_booking_missing")
-    unit.tx.talks.set_booking(booking.id, unit.now, outcome=text)
+    booking = _held_booking(unit, booking_id)
+    # A second outcome is added to the record, never written over the first.
+    record = f"{booking.outcome}\n{text}" if booking.outcome else text
+    unit.tx.talks.set_booking(booking.id, unit.now, outcome=record)
+    if open_case and booking.case_id is not None:  # one case per talk: say which it is
+        existing = unit.tx.cases.get(booking.case_id)
+        assert existing is not None
+        unit.tx.cases.add_event(existing.id, unit.now, actor_id=staff.telegram_id,
+                                direction="internal", kind="note", text=text)
+        unit.say(staff, "outcome_case_exists", id=booking.id, number=existing.number)
+        return
     if not open_case:
         unit.say(staff, "outcome_recorded", id=booking.id)
         return
