@@ -5,20 +5,53 @@ from __future__ import annotations
 from bot.texts import t
 from storage.models import Outgoing
 
-CITIZEN = ("start", "new", "mycases", "talks", "mybookings", "duty", "link", "lang", "cancel",
-           "help")
-STAFF = ("start", "cases", "case", "register", "extend", "slot", "series", "slot_cancel",
-         "slot_move", "attendance", "outcome", "duty", "lang", "cancel", "help")
-LEADER = ("start", "cases", "case", "extend", "duty", "talks", "lang", "cancel", "help")
-ADMIN = (*STAFF, "invite", "users", "revoke", "failed", "holiday", "workday", "holidays",
-         "rotation", "duty_set", "duty_swap")
-COMMANDS_BY_ROLE: dict[str, tuple[str, ...]] = {
+Group = tuple[str, tuple[str, ...]]  # (the group's heading in /help, its commands)
+
+GENERAL: Group = ("help_group_general", ("start", "lang", "cancel", "help"))
+CITIZEN: tuple[Group, ...] = (
+    ("help_group_cases", ("new", "mycases", "link")),
+    ("help_group_talks", ("talks", "mybookings", "duty")),
+    GENERAL,
+)
+DESK: Group = ("help_group_desk", ("cases", "case", "register", "extend"))
+STAFF: tuple[Group, ...] = (
+    DESK,
+    ("help_group_organise", ("slot", "series", "slot_cancel", "slot_move", "attendance",
+                             "outcome")),
+    ("help_group_talks", ("talks", "duty")),
+    GENERAL,
+)
+LEADER: tuple[Group, ...] = (DESK, ("help_group_talks", ("talks", "duty")), GENERAL)
+ADMIN: tuple[Group, ...] = (
+    *STAFF[:-1],
+    ("help_group_people", ("invite", "users", "revoke", "failed")),
+    ("help_group_calendar", ("holiday", "workday", "holidays", "rotation", "duty_set",
+                             "duty_swap")),
+    GENERAL,
+)
+# Each role's commands, grouped: /help shows them so, and the menu holds the same ones.
+GROUPS_BY_ROLE: dict[str, tuple[Group, ...]] = {
     "citizen": CITIZEN,
     "liaison": CITIZEN,
     "staff": STAFF,
     "leader": LEADER,
     "admin": ADMIN,
 }
+COMMANDS_BY_ROLE: dict[str, tuple[str, ...]] = {
+    role: tuple(name for _, names in groups for name in names)
+    for role, groups in GROUPS_BY_ROLE.items()
+}
+
+
+def help_text(role: str, lang: str) -> str:
+    """Every command of the role, grouped, each with what it does."""
+    lines = [t(lang, "help_title")]
+    for heading, names in GROUPS_BY_ROLE[role]:
+        lines.append("")
+        lines.append(t(lang, heading))
+        lines += [f"/{name} {t(lang, f'cmd_{name}')}" for name in names]
+    tail = "help_tail_citizen" if role in ("citizen", "liaison") else "help_tail_staff"
+    return "\n".join([*lines, "", t(lang, tail)])
 
 
 def commands(role: str, lang: str) -> list[dict[str, str]]:

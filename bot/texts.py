@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.clock import when, when_day
 
 log = logging.getLogger(__name__)
 
@@ -29,28 +34,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "[Contact card]\n{office}\nAddress: {address}\nPhone: {phone}\n"
         "Office hours: Monday-Friday {hours}\nIn an emergency call {emergency}.",
     ),
-    "help_citizen": (
-        "/new 提出新事项\n/mycases 我的事项\n/link 关联线下登记的事项（编号 + 关联码）\n"
-        "/lang 切换语言\n/cancel 取消当前操作\n直接发送消息，会补充到您正在办理的事项中。",
-        "/new raise a new matter\n/mycases your matters\n/link link a matter registered in "
-        "person (number + code)\n/lang change language\n/cancel stop what you are doing\n"
-        "A plain message is added to your open matter.",
-    ),
-    "help_staff": (
-        "/cases 待办队列\n/case 编号 查看事项与记录\n/register 登记来访、来电、来信\n"
-        "/extend 编号 理由 延长办理期限（一次）\n/cancel 取消当前操作\n"
-        "在事项卡片上按「认领」受理；认领人在话题中或回复卡片的消息会转给群众。",
-        "/cases the open queue\n/case NUMBER a case and its history\n/register record a visit, "
-        "call or letter\n/extend NUMBER REASON extend the handling time (once)\n/cancel stop "
-        "what you are doing\nPress Claim on a card to accept a case; the owner's messages in "
-        "its topic (or in reply to its card) go to the citizen.",
-    ),
-    "help_admin": (
-        "/invite 角色 生成一次性邀请链接（72 小时有效）\n/users 有角色的人员\n/revoke ID 撤销角色\n"
-        "/failed 处理失败、已搁置的更新",
-        "/invite ROLE one-time invite link (valid 72 hours)\n/users people with roles\n"
-        "/revoke ID take a role back\n/failed updates set aside after failing",
-    ),
     "lang_choose": ("请选择语言：", "Choose a language:"),
     "lang_set": ("已切换为中文。", "Language set to English."),
     "cancelled": ("已取消。", "Cancelled."),
@@ -69,9 +52,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "voice messages or videos.",
     ),
     "err_too_large": (
-        "文件过大（超过 20 MB），无法接收。请压缩后重发，或到办公室提交。",
-        "That file is larger than 20 MB and cannot be accepted. Please send a smaller file, or "
-        "bring it to the office.",
+        "文件过大（超过 20 兆），无法接收。请压缩后重发，或到办公室提交。",
+        "That file is larger than 20 MB and cannot be accepted. Please send a smaller file, or bring it to the office.",
     ),
     "err_empty": ("消息是空的，请重新发送。", "That message was empty; please send it again."),
     "err_stale_button": (
@@ -112,10 +94,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err_use_buttons": ("请使用上面的按钮选择。", "Please choose with the buttons above."),
     "err_too_many_attachments": (
         "每个事项最多附 {max} 个附件。",
-        "A case can carry at most {max} attachments.",
+        "A case can carry at most {max} {max@attachment}.",
     ),
     "err_bad_role": ("角色必须是：{roles}", "The role must be one of: {roles}"),
-    "err_no_such_user": ("没有 ID 为 {id} 的用户。", "There is no user with id {id}."),
+    "err_no_such_user": (
+        "没有编号为 {id} 的用户。",
+        "There is no user with id {id}.",
+    ),
     "err_invite_invalid": (
         "邀请链接无效、已使用或已过期。",
         "This invite link is invalid, already used, or expired.",
@@ -143,32 +128,73 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err_already_role": ("{name} 的角色已经是{role}，未做任何更改。",
                          "{name} is already {role}; nothing was changed."),
     "err_usage": ("用法：{usage}", "Usage: {usage}"),
-    "err_no_working_day": ("节假日日历中未来 {days} 天都没有工作日，请管理员检查日历。",
-                           "The holiday calendar has no working day in the next {days} days; an admin should check it."),
+    "err_no_working_day": (
+        "节假日日历中未来 {days} 天都没有工作日，请管理员检查日历。",
+        "The holiday calendar has no working day in the next {days} {days@day}; an admin should check it.",
+    ),
     # --- kinds, states, channels ---
-    "kind_help": ("求助", "Help"),
+    "kind_help": (
+        "求助",
+        "Request for help",
+    ),
     "kind_complaint": ("投诉", "Complaint"),
     "kind_petition": ("信访", "Petition"),
     "kind_suggestion": ("建议", "Suggestion"),
     "kind_inquiry": ("咨询", "Inquiry"),
-    "state_new": ("待受理", "new"),
-    "state_accepted": ("办理中", "accepted"),
-    "state_resolved": ("已办结", "resolved"),
-    "state_closed": ("已关闭", "closed"),
-    "state_rejected": ("不予受理", "rejected"),
-    "state_withdrawn": ("已撤回", "withdrawn"),
-    "channel_chat": ("线上", "chat"),
-    "channel_visit": ("来访", "visit"),
-    "channel_phone": ("来电", "phone"),
-    "channel_letter": ("来信", "letter"),
+    "state_new": (
+        "待受理",
+        "awaiting acceptance",
+    ),
+    "state_accepted": (
+        "办理中",
+        "being handled",
+    ),
+    "state_resolved": (
+        "已办结",
+        "resolved",
+    ),
+    "state_closed": (
+        "已关闭",
+        "closed",
+    ),
+    "state_rejected": (
+        "不予受理",
+        "not accepted",
+    ),
+    "state_withdrawn": (
+        "已撤回",
+        "withdrawn",
+    ),
+    "channel_chat": (
+        "线上",
+        "online chat",
+    ),
+    "channel_visit": (
+        "来访",
+        "visit in person",
+    ),
+    "channel_phone": (
+        "来电",
+        "phone call",
+    ),
+    "channel_letter": (
+        "来信",
+        "letter",
+    ),
     "role_citizen": ("群众", "citizen"),
     "role_staff": ("工作人员", "staff"),
     "role_leader": ("局领导", "leader"),
     "role_liaison": ("单位联络人", "liaison"),
     "role_admin": ("管理员", "admin"),
     # --- buttons ---
-    "btn_new": ("提出新事项", "New matter"),
-    "btn_mycases": ("我的事项", "My matters"),
+    "btn_new": (
+        "提出新事项",
+        "New case",
+    ),
+    "btn_mycases": (
+        "我的事项",
+        "My cases",
+    ),
     "btn_card": ("联系卡", "Contact card"),
     "btn_talks": ("民情恳谈", "Talks"),
     "btn_cases": ("待办队列", "Open queue"),
@@ -187,30 +213,25 @@ CATALOG: dict[str, tuple[str, str]] = {
     "btn_withdraw": ("撤回", "Withdraw"),
     "btn_withdraw_yes": ("确认撤回", "Yes, withdraw"),
     # --- the /new dialogue ---
-    "new_choose_kind": ("请选择事项类型：", "What kind of matter is it?"),
+    "new_choose_kind": (
+        "请选择事项类型：",
+        "What kind of case is it?",
+    ),
     "new_describe": (
         "【{kind}】请描述您的事项（可附图片或文件）。随时发送 /cancel 取消。",
-        "[{kind}] Please describe the matter (you may attach photos or files). Send /cancel "
-        "at any time to stop.",
+        "[{kind}] Please describe your case (you may attach photos or files). Send /cancel at any time to stop.",
     ),
     "new_need_text": (
         "已收到附件。请再用文字描述一下事项。",
-        "Attachment received. Please also describe the matter in words.",
+        "Attachment received. Please also describe your case in words.",
     ),
     "new_more_or_next": (
         "已记录（附件 {count} 个）。可继续发送图片或文件补充，完成后点「继续」。",
-        "Noted ({count} attachments). You may send more photos or files; press Continue when "
-        "done.",
+        "Noted ({count} {count@attachment}). You may send more photos or files; press Continue when done.",
     ),
     "privacy_notice": (
-        "【个人信息说明】为办理您的事项，我们会保存您提供的电话、姓名、消息和附件，"
-        "仅用于办理、联系和依法备查，只有办理人员和领导可见；事项办结后按档案规定保存，"
-        "到期匿名化处理。是否同意？",
-        "[Your personal data] To handle your matter we keep the phone number, name, messages and "
-        "attachments you give us. They are used only to handle it, contact you and keep the "
-        "records the law requires, and only the staff handling it and the leaders see them. "
-        "After the case closes they are kept as the archive rules require, then anonymised. "
-        "Do you agree?",
+        "【个人信息说明】为办理您的事项，我们会保存您提供的电话、姓名、消息和附件，仅用于办理、联系和依法备查，只有办理人员和领导可见；事项办结后按档案规定保存，到期匿名化处理。是否同意？不同意的，信访事项无法提交，其他事项可以匿名办理（不留姓名和电话）。",
+        "[Your personal data] To handle your case we keep the phone number, name, messages and attachments you give us. They are used only to handle it, contact you and keep the records the law requires, and only the staff handling it and the leaders see them. After the case closes they are kept as the archive rules require, then anonymised. Do you agree? Without your agreement a petition cannot be submitted; other cases go on anonymously, with no name or phone.",
     ),
     "privacy_choose": ("请点「同意」或「不同意」。", "Please press I agree or I don't agree."),
     "privacy_declined_petition": (
@@ -233,11 +254,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Name: {real_name}",
     ),
     "ack_case": (
-        "已受理登记，事项编号 {number}。我们将在 {due} 前答复您。{after_hours}\n"
-        "直接发送消息即可补充材料；/mycases 查看进度。\n紧急情况请拨打 {emergency}。",
-        "Received. Your case number is {number}. The office will answer by {due}.{after_hours}\n"
-        "Send a message at any time to add to it; /mycases shows its progress.\n"
-        "In an emergency call {emergency}.",
+        "已受理登记，事项编号 {number}。我们将在 {due} 前告知您是否受理（受理期限）。{after_hours}\n直接发送消息即可补充材料；/mycases 查看进度。\n紧急情况请拨打 {emergency}。",
+        "Received. Your case number is {number}. By {due} the office will tell you whether it takes the case up (the deadline to accept).{after_hours}\nSend a message at any time to add to it; /mycases shows its progress.\nIn an emergency call {emergency}.",
     ),
     "ack_after_hours": (
         "\n现在是非办公时间，工作人员将于 {back} 上班后处理。",
@@ -271,8 +289,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "mycases_title": ("您的事项：", "Your cases:"),
     "mycases_line": ("{number} · {kind} · {state} · 更新于 {updated}",
                      "{number} · {kind} · {state} · updated {updated}"),
-    "mycase_head": ("{number} · {kind} · {state}\n答复期限：{due}",
-                    "{number} · {kind} · {state}\nAnswer due: {due}"),
+    "mycase_head": (
+        "{number} · {kind} · {state}\n{due_label}：{due}",
+        "{number} · {kind} · {state}\n{due_label}: {due}",
+    ),
     "add_info_prompt": (
         "请发送要补充到事项 {number} 的内容。",
         "Send what you want to add to case {number}.",
@@ -285,15 +305,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "linked": ("事项 {number} 已与您的账号关联，今后的答复会发到这里。",
                "Case {number} is now linked to this chat; answers will come here."),
     "citizen_accepted": (
-        "您的事项 {number} 已受理，我们将在 {due} 前办结。",
-        "Your case {number} has been accepted; it will be handled by {due}.",
+        "您的事项 {number} 已受理，办结期限为 {due}。",
+        "Your case {number} has been accepted; the deadline to handle it is {due}.",
     ),
     "citizen_resolved": (
-        "您的事项 {number} 已办结：\n{summary}\n——{office}\n如有异议，请在 {days} 天内回复本消息，"
-        "并选择「有异议，重新办理」；逾期未提出的，事项自动关闭。",
-        "Your case {number} is resolved:\n{summary}\n— {office}\nIf you disagree, reply to "
-        "this message within {days} days and choose \"I disagree\"; after that the case closes "
-        "by itself.",
+        "您的事项 {number} 已办结：\n{summary}\n——{office}\n如有异议，请在 {days} 天内回复本消息，并选择「有异议，重新办理」；逾期未提出的，事项自动关闭。",
+        "Your case {number} is resolved:\n{summary}\n— {office}\nIf you disagree, reply to this message within {days} {days@day} and choose \"I disagree\"; after that the case closes by itself.",
     ),
     "citizen_rejected": (
         "您的事项 {number} 不予受理。理由：{reason}",
@@ -301,16 +318,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "citizen_closed": ("事项 {number} 已关闭。感谢您的反映。", "Case {number} is closed. Thank you."),
     "citizen_extended": (
-        "事项 {number} 的办理期限延长至 {due}。理由：{reason}",
-        "The handling time of case {number} is extended to {due}. Reason: {reason}",
+        "事项 {number} 的办结期限延长至 {due}。理由：{reason}",
+        "The deadline to handle case {number} is extended to {due}. Reason: {reason}",
     ),
     "relay_header_citizen": ("【{office}】关于 {number}：", "[{office}] About {number}:"),
     # --- staff desk ---
     "card": (
-        "【{number}】{kind} · {channel}\n群众：{name} · 电话：{phone}\n状态：{state} · 负责人：{owner}\n"
-        "期限：{due}\n—\n{text}",
-        "[{number}] {kind} · {channel}\nCitizen: {name} · phone: {phone}\nState: {state} · "
-        "owner: {owner}\nDue: {due}\n—\n{text}",
+        "【{number}】{kind} · {channel}\n群众：{name} · 电话：{phone}\n状态：{state} · 负责人：{owner}\n{due_label}：{due}\n—\n{text}",
+        "[{number}] {kind} · {channel}\nCitizen: {name} · phone: {phone}\nState: {state} · owner: {owner}\n{due_label}: {due}\n—\n{text}",
     ),
     "unclaimed": ("未认领", "unclaimed"),
     "relay_header_staff": ("💬 {number} · {name}：", "💬 {number} · {name}:"),
@@ -346,7 +361,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{number} was registered in person and has no chat; kept as an internal note. "
         "Call: {phone}",
     ),
-    "extended": ("{number} 期限已延至 {due}。", "{number} is now due {due}."),
+    "extended": (
+        "{number} 的办结期限已延至 {due}。",
+        "{number}: the deadline to handle it is now {due}.",
+    ),
     "queue_empty": ("没有待办事项。", "The queue is empty."),
     "queue_title": ("待办事项（{count}）：", "Open cases ({count}):"),
     "queue_line": ("{number} · {kind} · {state} · {owner} · {created}",
@@ -363,7 +381,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "who_citizen": ("群众", "citizen"),
     "who_internal": ("内部·{name}", "internal · {name}"),
     "who_system": ("系统", "system"),
-    "attachments": ("（附件 {count} 个）", "({count} attachments)"),
+    "attachments": (
+        "（附件 {count} 个）",
+        "({count} {count@attachment})",
+    ),
     "event_created": ("提交", "submitted"),
     "event_message": ("消息", "message"),
     "event_reply": ("答复", "reply"),
@@ -386,7 +407,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "reg_channel": ("登记线下事项：来源是？", "Register a case: how did it reach the office?"),
     "reg_name": ("群众姓名：", "The citizen's name:"),
     "reg_phone": ("群众电话（可跳过）：", "The citizen's phone (or Skip):"),
-    "reg_text": ("事项内容：", "What the matter is:"),
+    "reg_text": (
+        "事项内容：",
+        "What the case is about:",
+    ),
     "reg_summary": (
         "请确认登记：\n来源：{channel}\n类型：{kind}\n姓名：{name}\n电话：{phone}\n内容：{text}",
         "Please confirm:\nChannel: {channel}\nKind: {kind}\nName: {name}\nPhone: {phone}\n"
@@ -401,7 +425,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # --- admin ---
     "invite_link": (
         "{role} 邀请链接（一次性，{hours} 小时内有效）：\n{link}",
-        "Invite link for {role} (one use, valid {hours} hours):\n{link}",
+        "Invite link for {role} (one use, valid {hours} {hours@hour}):\n{link}",
     ),
     "invite_welcome": ("欢迎！您的角色现在是：{role}。", "Welcome! Your role is now: {role}."),
     "invite_confirm": (
@@ -436,22 +460,33 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{name}'s role was revoked; their open cases are back in the queue: {numbers}",
     ),
     "failed_empty": ("没有被搁置的更新。", "No update has been set aside."),
-    "failed_line": ("更新 {id} · 尝试 {attempts} 次 · {error}",
-                    "update {id} · {attempts} attempts · {error}"),
+    "failed_line": (
+        "更新 {id} · 尝试 {attempts} 次 · {error}",
+        "update {id} · {attempts} {attempts@attempt} · {error}",
+    ),
     "update_set_aside": (
         "⚠️ 更新 {id} 连续处理失败 {attempts} 次，已搁置：{error}\n/failed 查看。",
-        "⚠️ Update {id} failed {attempts} times and was set aside: {error}\n/failed lists them.",
+        "⚠️ Update {id} failed {attempts} {attempts@time} and was set aside: {error}\n/failed lists them.",
     ),
     # --- command menu descriptions ---
     "cmd_start": ("开始 / 联系卡", "Start / contact card"),
-    "cmd_new": ("提出新事项", "Raise a new matter"),
+    "cmd_new": (
+        "提出新事项",
+        "Raise a new case",
+    ),
     "cmd_mycases": ("我的事项", "My cases"),
     "cmd_link": ("关联线下登记的事项", "Link a case registered in person"),
-    "cmd_lang": ("语言 / Language", "Language / 语言"),
+    "cmd_lang": (
+        "切换语言",
+        "Change the language",
+    ),
     "cmd_cancel": ("取消当前操作", "Stop what you are doing"),
     "cmd_help": ("帮助", "Help"),
     "cmd_cases": ("待办队列", "Open queue"),
-    "cmd_case": ("查看事项：/case 编号", "Show a case: /case NUMBER"),
+    "cmd_case": (
+        "查看事项：/case 编号",
+        "Show a case: /case NUMBER",
+    ),
     "cmd_register": ("登记来访、来电、来信", "Register a visit, call or letter"),
     "cmd_extend": ("延长办理期限", "Extend a case's handling time"),
     "cmd_invite": ("生成邀请链接", "Make an invite link"),
@@ -463,26 +498,47 @@ CATALOG: dict[str, tuple[str, str]] = {
     "slot_talk_meeting": ("民情恳谈会", "talk meeting"),
     "slot_one_on_one": ("个别恳谈", "one-on-one talk"),
     "slot_reception_day": ("领导接访日", "leader's reception day"),
-    "slot_line": ("#{id} {kind} · {start}-{end} · {place} · 主持：{host} · 余 {left} 席{topic}",
-                  "#{id} {kind} · {start}-{end} · {place} · host: {host} · {left} seats left{topic}"),
+    "slot_line": (
+        "场次 S{id} {kind} · {start}-{end} · {place} · 主持：{host} · 余 {left} 席{topic}",
+        "slot S{id} {kind} · {start}-{end} · {place} · host: {host} · {left} {left@seat} left{topic}",
+    ),
     "slot_created": ("已创建：{line}", "Created: {line}"),
-    "series_created": ("已创建循环安排 #{id}，生成 {count} 场。未生成的日期：{skipped}", "Series #{id} created; {count} slots generated. Days left out: {skipped}"),
+    "series_created": (
+        "已创建循环安排 #{id}，生成 {count} 场。未生成的日期：{skipped}",
+        "Series #{id} created; {count} {count@slot} generated. Days left out: {skipped}",
+    ),
     "skip_holiday": ("节假日", "a public holiday"),
     "skip_host_busy": ("主持领导另有安排", "the host is busy then"),
-    "slot_cancelled": ("#{id} 已取消，已通知所有预约者。", "#{id} is cancelled; everyone booked was told."),
+    "slot_cancelled": (
+        "场次 S{id} 已取消，已通知所有预约者。",
+        "Slot S{id} is cancelled; everyone booked was told.",
+    ),
     "slot_cancelled_notice": ("很抱歉，以下恳谈已取消：{line}\n原因：{reason}", "Sorry, this talk is cancelled: {line}\nReason: {reason}"),
     "slot_moved": ("已改期：{line}", "Moved: {line}"),
     "slot_moved_notice": ("您预约的恳谈已改期，座位保留：{line}", "The talk you booked has moved; your seat is kept: {line}"),
     "talks_empty": ("近期没有可预约的恳谈。", "No talks are open for booking."),
     "talks_title": ("近期恳谈安排：", "Upcoming talks:"),
-    "btn_book": ("预约 #{id}", "Book #{id}"),
-    "btn_waitlist": ("候补 #{id}", "Waitlist #{id}"),
-    "btn_cancel_booking": ("取消 #{id}", "Cancel #{id}"),
-    "btn_reschedule": ("改约 #{id}", "Move #{id}"),
+    "btn_book": (
+        "预约 S{id}",
+        "Book S{id}",
+    ),
+    "btn_waitlist": (
+        "候补 S{id}",
+        "Waitlist S{id}",
+    ),
+    "btn_cancel_booking": (
+        "取消预约 B{id}",
+        "Cancel B{id}",
+    ),
+    "btn_reschedule": (
+        "改约 B{id}",
+        "Move B{id}",
+    ),
     "btn_decline": ("放弃座位", "Give the seat up"),
-    "err_topic_long": ("话题最多 {max} 个字，您写了 {length} 个字。请精简后重新发送。",
-                       "A topic can be at most {max} characters; yours has {length}. Please "
-                       "shorten it and send it again."),
+    "err_topic_long": (
+        "话题最多 {max} 个字，您写了 {length} 个字。请精简后重新发送。",
+        "A topic can be at most {max} {max@character}; yours has {length}. Please shorten it and send it again.",
+    ),
     "err_talk_not_begun": ("恳谈将于 {start} 开始，开始后才能登记出席和结果。",
                            "The talk begins at {start}; attendance and outcomes are recorded once it has begun."),
     "outcome_case_exists": ("已把结果补记到预约 B{id} 已开立的事项 {number} 中，未再开新事项。",
@@ -502,12 +558,24 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rescheduled": ("已改约：{line}", "Moved to: {line}"),
     "attendance_attended": ("到场", "attended"),
     "attendance_no_show": ("未到", "no-show"),
-    "attendance_marked": ("#{id}：{mark}", "#{id}: {mark}"),
-    "outcome_recorded": ("#{id} 的结果已记录。", "Outcome of #{id} recorded."),
-    "outcome_case": ("#{id} 的结果已记录，并立为事项 {number}（由您负责）。", "Outcome of #{id} recorded and opened as case {number} (you own it)."),
+    "attendance_marked": (
+        "预约 B{id}：{mark}",
+        "Booking B{id}: {mark}",
+    ),
+    "outcome_recorded": (
+        "预约 B{id} 的结果已记录。",
+        "The outcome of booking B{id} is recorded.",
+    ),
+    "outcome_case": (
+        "预约 B{id} 的结果已记录，并立为事项 {number}（由您负责）。",
+        "The outcome of booking B{id} is recorded and opened as case {number} (you own it).",
+    ),
     "citizen_case_from_talk": ("您在恳谈中反映的问题已立为事项 {number}，办理进度可在 /mycases 查看。", "What you raised at the talk is now case {number}; /mycases shows its progress."),
     "host_list": ("明日恳谈：{line}\n参加者及话题：\n{attendees}", "Tomorrow's talk: {line}\nAttendees and topics:\n{attendees}"),
-    "reminder_booking": ("提醒：您预约的恳谈将于 {start} 开始：{line}", "Reminder: your talk starts at {start}: {line}"),
+    "reminder_booking": (
+        "提醒：您预约的恳谈将于 {start} 开始：{line}",
+        "Reminder: your talk starts at {start}: {line}",
+    ),
     "err_organiser_only": ("只有工作人员或管理员可以安排恳谈。", "Only staff or admins can arrange talks."),
     "err_slot_kind": ("类型必须是：{kinds}", "The kind must be one of: {kinds}"),
     "err_slot_past": ("开始时间已过。", "The start is in the past."),
@@ -516,22 +584,41 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err_slot_host_busy": ("主持领导在该时段已有其他安排。", "The host already hosts a slot at that time."),
     "err_host_not_leader": ("{id} 不是局领导。", "{id} is not a leader."),
     "err_slot_missing": ("没有找到该场次，或已取消。", "No such slot, or it was cancelled."),
-    "err_slot_full": ("#{id} 已满。可以加入候补名单。", "#{id} is full. You can join its waitlist."),
-    "err_booking_closed": ("开始前 {hours} 小时停止预约。", "Booking closes {hours} hours before the start."),
+    "err_slot_full": (
+        "场次 S{id} 已满。可以加入候补名单。",
+        "Slot S{id} is full. You can join its waitlist.",
+    ),
+    "err_booking_closed": (
+        "开始前 {hours} 小时停止预约。",
+        "Booking closes {hours} {hours@hour} before the start.",
+    ),
     "err_already_booked": ("您已预约（或候补）这一场。", "You already hold a seat (or a waitlist place) here."),
-    "err_booking_limit": ("每人最多同时预约 {max} 场。", "You can hold at most {max} bookings at a time."),
+    "err_booking_limit": (
+        "每人最多同时预约 {max} 场。",
+        "You can hold at most {max} {max@booking} at a time.",
+    ),
     "err_booking_missing": ("没有找到该预约。", "No such booking."),
-    "err_rule": ("循环规则应为 weekly:1-7 或 monthly:1-31。", "The rule must be weekly:1-7 or monthly:1-31."),
+    "err_rule": (
+        "循环规则应写作 weekly:星期几（1-7）或 monthly:几号（1-31）。",
+        "The rule must be weekly:DAY (1-7, Monday is 1) or monthly:DATE (1-31).",
+    ),
     "err_time": ("时间格式不正确：{text}（应为 09:00-11:30）", "Not a time: {text} (use 09:00-11:30)"),
-    "err_date": ("日期格式不正确：{text}（应为 2026-12-09）", "Not a date: {text} (use 2026-12-09)"),
+    "err_date": (
+        "日期格式不正确：{text}（应写作 2026-12-09，年份在 2000 至 2099 之间）",
+        "Not a date: {text} (write it like 2026-12-09, a year from 2000 to 2099)",
+    ),
     # --- holidays and duty ---
     "holiday_set": ("{day} 已设为{kind}。", "{day} is now a {kind}."),
-    "holiday_talks_cancelled": ("该日的 {count} 场循环恳谈已取消，已通知 {told} 位预约者，并向他们推荐了同一系列的下一场。",
-                                "{count} recurring talks that day are cancelled; {told} people booked were told and offered the series' next slot."),
+    "holiday_talks_cancelled": (
+        "该日的 {count} 场循环恳谈已取消，已通知 {told} 位预约者，并向他们推荐了同一系列的下一场。",
+        "{count} recurring {count@talk} that day {count@is|are} cancelled; {told} {told@person|people} booked {told@was|were} told and offered the series' next slot.",
+    ),
     "holiday_one_offs": ("该日还有单独安排的场次：{slots}。如需取消，请用 /slot_cancel。",
                          "Single slots remain that day: {slots}. Use /slot_cancel to cancel them."),
-    "holiday_talks_generated": ("已按日历生成或恢复 {count} 场循环恳谈。",
-                                "{count} recurring talks generated or restored to follow the calendar."),
+    "holiday_talks_generated": (
+        "已按日历生成或恢复 {count} 场循环恳谈。",
+        "{count} recurring {count@talk} generated or restored to follow the calendar.",
+    ),
     "slot_holiday_notice": ("因{day}为{name}，您预约的恳谈取消：{line}\n同一系列的下一场：{next}",
                             "Your talk is cancelled because {day} is a {name}: {line}\nThe series' next slot: {next}"),
     "btn_rebook": ("改约到下一场", "Book the next one"),
@@ -551,7 +638,10 @@ CATALOG: dict[str, tuple[str, str]] = {
                        "uncovered (the leader assigned is no longer a leader)"),
     "duty_coming": ("未来两周值班：", "Duty in the next two weeks:"),
     "duty_today": ("今日（{day}）值班领导：{name}", "Leader on duty today ({day}): {name}"),
-    "duty_receptions": ("近期领导接访日：", "Next reception days:"),
+    "duty_receptions": (
+        "近期领导接访日：",
+        "Next reception days:",
+    ),
     "duty_mine": ("您近四周的值班日：{days}", "Your duty days in the next four weeks: {days}"),
     "nobody": ("无", "nobody"),
     "duty_evening": ("提醒：明天{day}起由您值班接访。", "Reminder: your duty begins tomorrow ({day})."),
@@ -575,6 +665,138 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cmd_rotation": ("值班轮换", "Duty rotation"),
     "cmd_duty_set": ("指定某日值班", "Set one day's duty"),
     "cmd_duty_swap": ("互换值班", "Swap two duties"),
+    "help_title": (
+        "您可以使用的命令：",
+        "What you can do here:",
+    ),
+    "help_group_cases": (
+        "【事项】",
+        "[Cases]",
+    ),
+    "help_group_talks": (
+        "【恳谈与值班】",
+        "[Talks and duty]",
+    ),
+    "help_group_desk": (
+        "【办理】",
+        "[Case desk]",
+    ),
+    "help_group_organise": (
+        "【安排恳谈】",
+        "[Arranging talks]",
+    ),
+    "help_group_people": (
+        "【人员与角色】",
+        "[People and roles]",
+    ),
+    "help_group_calendar": (
+        "【日历与值班安排】",
+        "[Calendar and duty roster]",
+    ),
+    "help_group_general": (
+        "【其他】",
+        "[Other]",
+    ),
+    "help_tail_citizen": (
+        "直接发送消息，会补充到您正在办理的事项中。",
+        "A plain message is added to your open case.",
+    ),
+    "help_tail_staff": (
+        "在事项卡片上按「认领」受理；认领人在话题中或回复卡片的消息会转给群众。",
+        "Press Claim on a card to accept a case; the owner's messages in its topic (or in reply to its card) go to the citizen.",
+    ),
+    "due_accept": (
+        "受理期限",
+        "Deadline to accept",
+    ),
+    "due_handle": (
+        "办结期限",
+        "Deadline to handle",
+    ),
+    "attendance_empty": (
+        "场次 S{id} 还没有人预约，无需登记出席。",
+        "Nobody booked slot S{id}, so there is no attendance to mark.",
+    ),
+    "err_wrong_ref": (
+        "{text} 是预约编号，这里需要场次编号（如 S7）。",
+        "{text} is a booking; a slot is needed here (like S7).",
+    ),
+    "err_not_a_slot": (
+        "{text} 不是场次编号，请写作 S7 或 7。",
+        "{text} is not a slot number; write it like S7 or 7.",
+    ),
+    "err_not_a_booking": (
+        "{text} 不是预约编号，请写作 B12 或 12。",
+        "{text} is not a booking number; write it like B12 or 12.",
+    ),
+    "usage_slot": (
+        "/slot talk_day 2026-12-09 09:00-11:30 10 3001 三楼会议室 | 话题（类型 日期 时段 名额 主持领导编号 地点 | 话题）",
+        "/slot talk_day 2026-12-09 09:00-11:30 10 3001 Room 301 | topic (kind day hours seats host_id place | topic)",
+    ),
+    "usage_series": (
+        "/series talk_day weekly:3 09:00-11:30 10 3001 三楼会议室 | 话题（weekly:星期几 或 monthly:几号）",
+        "/series talk_day weekly:3 09:00-11:30 10 3001 Room 301 | topic (weekly:DAY or monthly:DATE)",
+    ),
+    "usage_slot_cancel": (
+        "/slot_cancel S12 理由",
+        "/slot_cancel S12 reason",
+    ),
+    "usage_slot_move": (
+        "/slot_move S12 2026-12-10 14:00-16:00",
+        "/slot_move S12 2026-12-10 14:00-16:00",
+    ),
+    "usage_attendance": (
+        "/attendance S12",
+        "/attendance S12",
+    ),
+    "usage_outcome": (
+        "/outcome B34 [case] 结果（写 case 则立为事项）",
+        "/outcome B34 [case] outcome (with case it opens a case)",
+    ),
+    "usage_holiday": (
+        "/holiday 2027-01-01 元旦 · /holiday remove 2027-01-01",
+        "/holiday 2027-01-01 New Year · /holiday remove 2027-01-01",
+    ),
+    "usage_workday": (
+        "/workday 2027-02-07 春节调休",
+        "/workday 2027-02-07 make-up working day",
+    ),
+    "usage_rotation": (
+        "/rotation week|day 3001,3002 2026-12-07 理由（按周或按工作日轮换，领导编号用逗号分隔）",
+        "/rotation week|day 3001,3002 2026-12-07 reason (by week or by working day; leaders' ids separated by commas)",
+    ),
+    "usage_duty_set": (
+        "/duty_set 2026-12-09 3002 理由",
+        "/duty_set 2026-12-09 3002 reason",
+    ),
+    "usage_duty_swap": (
+        "/duty_swap 2026-12-09 2026-12-10 理由",
+        "/duty_swap 2026-12-09 2026-12-10 reason",
+    ),
+    "usage_invite": (
+        "/invite staff|leader|liaison|admin（工作人员、局领导、单位联络人、管理员）",
+        "/invite staff|leader|liaison|admin",
+    ),
+    "usage_revoke": (
+        "/revoke 123456789（用户编号，见 /users）",
+        "/revoke 123456789 (the user's id, from /users)",
+    ),
+    "usage_link": (
+        "/link QZ-2026-000001 ABCD2345（事项编号 关联码）",
+        "/link QZ-2026-000001 ABCD2345 (case number, link code)",
+    ),
+    "usage_case": (
+        "/case QZ-2026-000001",
+        "/case QZ-2026-000001",
+    ),
+    "usage_extend": (
+        "/extend QZ-2026-000001 理由",
+        "/extend QZ-2026-000001 reason",
+    ),
+    "err_wrong_ref_booking": (
+        "{text} 是场次编号，这里需要预约编号（如 B12）。",
+        "{text} is a slot; a booking is needed here (like B12).",
+    ),
 }
 
 
@@ -584,6 +806,38 @@ class Term:
     the same language as the text it goes into."""
 
     key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A moment, written in the language of the text it goes into and in the office's zone:
+    2026年12月5日（周六）14:30 · Sat 5 Dec 2026, 14:30."""
+
+    at: datetime | None
+    tz: ZoneInfo
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day, written as the office writes it: 2026年12月5日（周六） · Sat 5 Dec 2026."""
+
+    day: date
+
+
+# English plurals in a template: `{count@seat}` is "seat" or "seats" by the parameter `count`,
+# `{told@person was|people were}` names both forms.
+_PLURAL = re.compile(r"\{(\w+)@([^|}]*)(?:\|([^}]*))?\}")
+
+
+def _value(lang: str | None, value: object) -> object:
+    if isinstance(value, Term):
+        return t(lang, value.key, **dict(value.params))
+    if isinstance(value, Moment):
+        return when(lang or "zh", value.at, value.tz)
+    if isinstance(value, Day):
+        return when_day(lang or "zh", value.day)
+    return value
 
 
 def t(lang: str | None, key: str, **params: object) -> str:
@@ -592,9 +846,15 @@ def t(lang: str | None, key: str, **params: object) -> str:
         log.error("missing text %s", key)
         return key
     template = pair[1] if lang == "en" else pair[0]
-    params = {k: t(lang, v.key) if isinstance(v, Term) else v for k, v in params.items()}
+    values = {k: _value(lang, v) for k, v in params.items()}
+    if "@" in template:
+        def plural(match: re.Match[str]) -> str:
+            one, many = match.group(2), match.group(3) or match.group(2) + "s"
+            return one if values.get(match.group(1)) == 1 else many
+
+        template = _PLURAL.sub(plural, template)
     try:
-        return template.format(**params)
+        return template.format(**values)
     except (KeyError, IndexError):
         log.error("text %s lacks a parameter", key)
         return template

@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import MinqingContext
 from bot.services import people
+from bot.texts import Term
 from handlers.base import PRIVATE, answer, guarded, service_command
 
 
@@ -14,7 +15,7 @@ from handlers.base import PRIVATE, answer, guarded, service_command
 async def invite(update: Update, context: MinqingContext) -> None:
     """/invite staff|leader|liaison|admin: a one-time deep link, valid 72 hours."""
     if not context.args:
-        await answer(update, context, "err_usage", usage="/invite staff|leader|liaison|admin")
+        await answer(update, context, "err_usage", usage=Term("usage_invite"))
         return
     await context.minqing.services.run_as(
         context.asker, people.send_invite, context.args[0].lower(), context.bot.username
@@ -25,7 +26,7 @@ async def invite(update: Update, context: MinqingContext) -> None:
 async def revoke(update: Update, context: MinqingContext) -> None:
     """/revoke <telegram id>: back to citizen; their open cases return to the queue."""
     if not context.args or not context.args[0].lstrip("-").isdigit():
-        await answer(update, context, "err_usage", usage="/revoke 123456789")
+        await answer(update, context, "err_usage", usage=Term("usage_revoke"))
         return
     await context.minqing.services.run_as(
         context.asker, people.revoke_by_admin, int(context.args[0])

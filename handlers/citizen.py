@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot.context import MinqingContext
 from bot.incoming import read_message
 from bot.services import cases, intake, routing, views
+from bot.texts import Term
 from handlers.base import PRIVATE, answer, guarded, service_command
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 async def link(update: Update, context: MinqingContext) -> None:
     """Link a case registered in person to this chat: /link QZ-2026-000001 CODE."""
     if not context.args or len(context.args) != 2:
-        await answer(update, context, "err_usage", usage="/link QZ-2026-000001 ABCD2345")
+        await answer(update, context, "err_usage", usage=Term("usage_link"))
         return
     await context.minqing.services.run_as(context.asker, cases.link_case, *context.args)
 

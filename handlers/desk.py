@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot.context import MinqingContext
 from bot.incoming import read_message
 from bot.services import cases, register, views
+from bot.texts import Term
 from handlers.base import PRIVATE, answer, guarded, service_command
 
 
@@ -15,7 +16,7 @@ from handlers.base import PRIVATE, answer, guarded, service_command
 async def show_case(update: Update, context: MinqingContext) -> None:
     """A case's card and history: /case QZ-2026-000001."""
     if not context.args:
-        await answer(update, context, "err_usage", usage="/case QZ-2026-000001")
+        await answer(update, context, "err_usage", usage=Term("usage_case"))
         return
     await context.minqing.services.run_as(
         context.asker, views.staff_case_by_number, context.args[0]
@@ -26,7 +27,7 @@ async def show_case(update: Update, context: MinqingContext) -> None:
 async def extend(update: Update, context: MinqingContext) -> None:
     """Extend a case's handling time once: /extend QZ-2026-000001 reason."""
     if not context.args or len(context.args) < 2:
-        await answer(update, context, "err_usage", usage="/extend QZ-2026-000001 理由/reason")
+        await answer(update, context, "err_usage", usage=Term("usage_extend"))
         return
     await context.minqing.services.run_as(
         context.asker, cases.extend, context.args[0], " ".join(context.args[1:])

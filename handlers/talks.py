@@ -9,22 +9,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import MinqingContext
+from bot.core.rules import parse_ref
 from bot.services import duty, talks
+from bot.texts import Term
 from handlers.base import PRIVATE, Handler, answer, guarded, service_command
-
-USAGE = {
-    "slot": "/slot talk_day 2026-12-09 09:00-11:30 10 3001 三楼会议室 | 话题",
-    "series": "/series talk_day weekly:3 09:00-11:30 10 3001 三楼会议室 | 话题",
-    "slot_cancel": "/slot_cancel 12 理由",
-    "slot_move": "/slot_move 12 2026-12-10 14:00-16:00",
-    "attendance": "/attendance 12",
-    "outcome": "/outcome 34 [case] 结果",
-    "holiday": "/holiday 2027-01-01 元旦  ·  /holiday remove 2027-01-01",
-    "workday": "/workday 2027-02-07 调休",
-    "rotation": "/rotation week|day 3001,3002 2026-12-07 理由",
-    "duty_set": "/duty_set 2026-12-09 3002 理由",
-    "duty_swap": "/duty_swap 2026-12-09 2026-12-10 理由",
-}
 
 
 def _split_topic(words: list[str]) -> tuple[str, str]:
@@ -34,7 +22,7 @@ def _split_topic(words: list[str]) -> tuple[str, str]:
 
 
 async def _usage(update: Update, context: MinqingContext, name: str) -> None:
-    await answer(update, context, "err_usage", usage=USAGE[name])
+    await answer(update, context, "err_usage", usage=Term(f"usage_{name}"))
 
 
 def _slot_command(service: Callable[..., object], usage: str, doc: str) -> Handler:
@@ -64,47 +52,49 @@ new_series = _slot_command(talks.create_series, "series",
 async def cancel_slot(update: Update, context: MinqingContext) -> None:
     """Cancel a slot; everyone booked is told."""
     args = context.args or []
-    if len(args) < 2 or not args[0].isdigit():
+    if len(args) < 2:
         await _usage(update, context, "slot_cancel")
         return
-    await context.minqing.services.run_as(context.asker, talks.cancel_slot, int(args[0]),
-                                          " ".join(args[1:]))
+    await context.minqing.services.run_as(context.asker, talks.cancel_slot,
+                                          parse_ref(args[0], "slot"), " ".join(args[1:]))
 
 
 @guarded
 async def move_slot(update: Update, context: MinqingContext) -> None:
     """Move a slot; everyone booked keeps the seat and is told."""
     args = context.args or []
-    if len(args) != 3 or not args[0].isdigit():
+    if len(args) != 3:
         await _usage(update, context, "slot_move")
         return
-    await context.minqing.services.run_as(context.asker, talks.move_slot, int(args[0]),
-                                          args[1], args[2])
+    await context.minqing.services.run_as(context.asker, talks.move_slot,
+                                          parse_ref(args[0], "slot"), args[1], args[2])
 
 
 @guarded
 async def attendance(update: Update, context: MinqingContext) -> None:
     """The attendees of a slot, with buttons to mark who came."""
     args = context.args or []
-    if len(args) != 1 or not args[0].isdigit():
+    if len(args) != 1:
         await _usage(update, context, "attendance")
         return
-    await context.minqing.services.run_as(context.asker, talks.attendance_list, int(args[0]))
+    await context.minqing.services.run_as(context.asker, talks.attendance_list,
+                                          parse_ref(args[0], "slot"))
 
 
 @guarded
 async def outcome(update: Update, context: MinqingContext) -> None:
     """Record a talk's outcome; with `case` it opens a case linked to the booking."""
     args = context.args or []
-    if len(args) < 2 or not args[0].isdigit():
+    if len(args) < 2:
         await _usage(update, context, "outcome")
         return
+    booking_id = parse_ref(args[0], "booking")
     open_case = args[1].lower() == "case"
     text = " ".join(args[2:] if open_case else args[1:])
     if not text:
         await _usage(update, context, "outcome")
         return
-    await context.minqing.services.run_as(context.asker, talks.record_outcome, int(args[0]),
+    await context.minqing.services.run_as(context.asker, talks.record_outcome, booking_id,
                                           text, open_case)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.clock import FakeClock
+from bot.clock import FakeClock, when_day
 from bot.context import MinqingContext
 from bot.local_api import LocalBotApi
 from bot.runtime import Minqing
@@ -37,6 +37,11 @@ def day(offset: int) -> date:
 def ymd(offset: int) -> str:
     """That day as commands take it: 2031-12-03."""
     return day(offset).isoformat()
+
+
+def zh_day(offset: int) -> str:
+    """That day as the office writes it in Chinese: 2031年12月3日（周三）."""
+    return when_day("zh", day(offset))
 
 
 def moment(offset: int, hour: int, minute: int = 0) -> datetime:

@@ -41,7 +41,7 @@ async def test_file_over_the_limit_is_refused(office: Office) -> None:
     await new_case(office)
     office.api.clear()
     await office.document(CITIZEN, "BIG", size=30 * 1024 * 1024)
-    assert "20 MB" in office.last_text(CITIZEN)
+    assert "20 兆" in office.last_text(CITIZEN)
     assert office.texts(STAFF) == []
     assert await office.rows("SELECT * FROM case_events WHERE media LIKE '%BIG%'") == []
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.harness import CITIZEN, CITIZEN2, STAFF, YEAR, Office, moment, ymd
+from tests.harness import CITIZEN, CITIZEN2, STAFF, YEAR, Office, moment, ymd, zh_day
 
 
 async def new_case(office: Office, user: int = CITIZEN, kind: str = "help",
@@ -39,7 +39,7 @@ async def test_lang_switches_to_english_and_is_remembered(office: Office) -> Non
     assert office.last_text(CITIZEN) == "Language set to English."
     await office.restart()
     await office.send(CITIZEN, "/new")
-    assert office.last_text(CITIZEN) == "What kind of matter is it?"
+    assert office.last_text(CITIZEN) == "What kind of case is it?"
     menus = office.api.sent(CITIZEN, "setMyCommands")
     assert menus and menus[-1].params["scope"] == {"type": "chat", "chat_id": CITIZEN}
 
@@ -49,7 +49,8 @@ async def test_new_case_full_journey(office: Office) -> None:
     assert number == f"QZ-{YEAR}-000001"
     ack = office.last_text(CITIZEN)
     # 15 calendar days from the first day, ending 23:59 in Asia/Shanghai.
-    assert f"{ymd(15)} 23:59" in ack and "110" in ack and "119" in ack and "120" in ack
+    assert f"{zh_day(15)}23:59 前告知您是否受理" in ack
+    assert "110" in ack and "119" in ack and "120" in ack
     assert "非办公时间" not in ack
     case = (await office.rows("SELECT * FROM cases"))[0]
     assert case["state"] == "new" and case["citizen_phone"] == "13800138000"
@@ -147,7 +148,7 @@ async def test_cancel_drops_the_draft(office: Office) -> None:
 async def test_after_hours_acknowledgement_says_when_staff_are_back(office: Office, clock) -> None:
     clock.moment = moment(4, 14, 0)  # Friday 22:00 in Shanghai
     await new_case(office)
-    assert f"{ymd(7)} 09:00" in office.last_text(CITIZEN)  # Monday morning
+    assert f"{zh_day(7)}09:00" in office.last_text(CITIZEN)  # Monday morning
 
 
 async def test_attachments_in_the_new_dialogue_reach_the_card(office: Office) -> None:

@@ -8,7 +8,18 @@ import json
 from bot.core.rules import RuleError
 from bot.services import cases
 from storage.models import User
-from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, STAFF2, YEAR, Office, ymd
+from tests.harness import (
+    ADMIN,
+    CITIZEN,
+    CITIZEN2,
+    LEADER,
+    STAFF,
+    STAFF2,
+    YEAR,
+    Office,
+    ymd,
+    zh_day,
+)
 from tests.test_citizen import new_case
 
 
@@ -271,7 +282,7 @@ async def test_extension_once_with_reason(office: Office) -> None:
     number, _ = await claimed_case(office)
     await office.send(STAFF, f"/extend {number} 需要协调多个部门")
     assert "需要协调多个部门" in office.last_text(CITIZEN)
-    assert ymd(90) in office.last_text(CITIZEN)
+    assert zh_day(90) in office.last_text(CITIZEN)
     await office.send(STAFF, f"/extend {number} 再延")
     assert "已延期过一次" in office.last_text(STAFF)
 

@@ -4,7 +4,7 @@ press, hand-overs of unclaimed cases, and successes said only when something cha
 from __future__ import annotations
 
 from bot.services import cases
-from tests.harness import ADMIN, CITIZEN, LEADER, STAFF, STAFF2, Office, ymd
+from tests.harness import ADMIN, CITIZEN, LEADER, STAFF, STAFF2, Office, ymd, zh_day
 from tests.test_citizen import new_case
 from tests.test_desk import case_id, claimed_case
 
@@ -110,7 +110,7 @@ async def test_successes_are_said_only_when_something_changed(office: Office) ->
     await office.send(ADMIN, f"/rotation day {LEADER} {ymd(0)}")
     audit = len(await office.rows("SELECT id FROM audit_log"))
     await office.send(ADMIN, f"/holiday remove {ymd(30)}")
-    assert office.last_text(ADMIN) == f"{ymd(30)} 不在节假日日历中，未做任何更改。"
+    assert office.last_text(ADMIN) == f"{zh_day(30)} 不在节假日日历中，未做任何更改。"
     await office.send(ADMIN, f"/duty_swap {ymd(1)} {ymd(1)} 个人原因")
     assert office.last_text(ADMIN) == "两个日期的值班领导相同（陈局长），交换不会改变任何安排。"
     assert len(await office.rows("SELECT id FROM audit_log")) == audit

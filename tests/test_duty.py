@@ -7,7 +7,7 @@ from datetime import date
 from bot.clock import when_day
 from bot.core.calendar import duty_leader, is_working_day
 from bot.services import people, reminders
-from tests.harness import ADMIN, CITIZEN, LEADER, STAFF, Office, day, moment, ymd
+from tests.harness import ADMIN, CITIZEN, LEADER, STAFF, Office, day, moment, ymd, zh_day
 
 LEADER2 = 3002
 
@@ -75,9 +75,9 @@ async def test_duty_shows_today_and_reception_days(office: Office) -> None:
     text = office.last_text(CITIZEN)
     assert "陈局长" in text and "信访接待室" in text and "值班日" not in text
     slot_id = (await office.rows("SELECT id FROM talk_slots"))[0]["id"]
-    assert office.buttons(CITIZEN)[f"预约 #{slot_id}"] == f"bk:{slot_id}"
+    assert office.buttons(CITIZEN)[f"预约 S{slot_id}"] == f"bk:{slot_id}"
     await office.send(LEADER2, "/duty")
-    assert ymd(1) in office.last_text(LEADER2)  # their own coming duties
+    assert zh_day(1) in office.last_text(LEADER2)  # their own coming duties
 
 
 async def test_holidays_shape_the_roster(office: Office) -> None:
@@ -91,7 +91,7 @@ async def test_holidays_shape_the_roster(office: Office) -> None:
     # worked instead of a holiday: the fifth turn, the first leader again.
     assert await on_duty(office, ymd(5)) == LEADER
     await office.send(ADMIN, "/holidays")
-    assert ymd(1) in office.last_text(ADMIN) and "调休" in office.last_text(ADMIN)
+    assert zh_day(1) in office.last_text(ADMIN) and "调休" in office.last_text(ADMIN)
 
 
 async def test_duty_reminders_evening_morning_and_handover(office: Office, clock) -> None:

@@ -10,7 +10,18 @@ from bot.core.rules import RuleError
 from bot.services import people, reminders, talks
 from bot.services.unit import Who
 from schedules.jobs import JOBS
-from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, YEAR, Office, moment, ymd
+from tests.harness import (
+    ADMIN,
+    CITIZEN,
+    CITIZEN2,
+    LEADER,
+    STAFF,
+    YEAR,
+    Office,
+    moment,
+    ymd,
+    zh_day,
+)
 
 LEADER2 = 3002
 WED = ymd(2)  # a Wednesday; the office's clock starts on a Monday at 10:00
@@ -39,7 +50,7 @@ async def test_staff_create_a_slot_and_citizens_see_it(office: Office) -> None:
     assert "已创建" in office.last_text(STAFF)
     await office.send(CITIZEN, "/talks")
     text = office.last_text(CITIZEN)
-    assert f"#{slot_id}" in text and f"{ymd(2)} 09:00-11:30" in text and "余 10 席" in text
+    assert f"场次 S{slot_id}" in text and f"{zh_day(2)}09:00-11:30" in text and "余 10 席" in text
     assert "陈局长" in text and "三楼会议室" in text
 
 
@@ -103,13 +114,13 @@ async def test_two_hundred_attempts_on_ten_seats(office: Office) -> None:
 async def test_booking_through_the_chat_and_one_seat_per_citizen(office: Office) -> None:
     slot_id = await slot(office)
     await office.send(CITIZEN, "/talks")
-    assert office.buttons(CITIZEN)[f"预约 #{slot_id}"] == f"bk:{slot_id}"
+    assert office.buttons(CITIZEN)[f"预约 S{slot_id}"] == f"bk:{slot_id}"
     await book(office, CITIZEN, slot_id, "楼道灯不亮")
     assert "预约成功" in office.last_text(CITIZEN) and "楼道灯不亮" in office.last_text(CITIZEN)
     await office.press(CITIZEN, f"bk:{slot_id}")
     assert office.alerts()[-1] == "您已预约（或候补）这一场。"
     await office.send(CITIZEN, "/mybookings")
-    assert f"#{slot_id}" in office.last_text(CITIZEN)
+    assert f"场次 S{slot_id}" in office.last_text(CITIZEN)
 
 
 async def test_waitlist_promotion_and_decline(office: Office) -> None:
@@ -119,7 +130,7 @@ async def test_waitlist_promotion_and_decline(office: Office) -> None:
     await office.send(CITIZEN2, "想参加")
     assert "已满" in office.last_text(CITIZEN2) or "#1 已满" in office.alerts()[-1]
     await office.send(CITIZEN2, "/talks")
-    assert office.buttons(CITIZEN2)[f"候补 #{slot_id}"] == f"wl:{slot_id}"
+    assert office.buttons(CITIZEN2)[f"候补 S{slot_id}"] == f"wl:{slot_id}"
     await office.press(CITIZEN2, f"wl:{slot_id}")
     await office.send(CITIZEN2, "候补也行")
     assert "候补名单" in office.last_text(CITIZEN2)
@@ -155,7 +166,7 @@ async def test_cancel_and_move_a_slot_tell_everyone(office: Office) -> None:
     await book(office, CITIZEN2, slot_id)
     await office.send(STAFF, f"/slot_move {slot_id} {ymd(3)} 14:00-16:00")
     for user in (CITIZEN, CITIZEN2):
-        assert "改期" in office.last_text(user) and f"{ymd(3)} 14:00" in office.last_text(user)
+        assert "改期" in office.last_text(user) and f"{zh_day(3)}14:00" in office.last_text(user)
     assert len(await office.rows("SELECT * FROM bookings WHERE state = 'booked'")) == 2
     await office.send(STAFF, f"/slot_cancel {slot_id} 领导临时开会")
     for user in (CITIZEN, CITIZEN2):
@@ -208,7 +219,7 @@ async def test_booking_reminders_are_sent_once_across_a_restart(office: Office, 
     await book(office, CITIZEN, slot_id)
     clock.moment = moment(1, 1, 0)  # exactly 24 h before
     assert (await sweep(office))["sent"] == 1
-    assert f"{ymd(2)} 09:00 开始" in office.last_text(CITIZEN)
+    assert f"{zh_day(2)}09:00 开始" in office.last_text(CITIZEN)
     await office.restart()
     assert (await sweep(office))["sent"] == 0
     clock.moment = moment(2, 0, 0)  # 1 h before
@@ -264,4 +275,4 @@ async def test_a_moved_slot_is_reminded_of_again(office: Office, clock) -> None:
     clock.moment = moment(3, 1, 30)  # 23.5 h before the new time
     assert (await sweep(office))["sent"] >= 1
     reminders_sent = [t for t in office.texts(CITIZEN) if t.startswith("提醒")]
-    assert len(reminders_sent) == 2 and f"{ymd(4)} 09:00" in reminders_sent[-1]
+    assert len(reminders_sent) == 2 and f"{zh_day(4)}09:00" in reminders_sent[-1]

@@ -3,7 +3,7 @@ reminders, outcomes."""
 
 from __future__ import annotations
 
-from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, Office, moment, ymd
+from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, Office, moment, ymd, zh_day
 from tests.test_talks import book, slot
 
 
@@ -58,7 +58,7 @@ async def test_a_holiday_entered_later_cancels_the_series_slot_and_offers_the_ne
     slots = await series_slots(office)
     assert slots[ymd(2)]["state"] == "cancelled" and slots[ymd(2)]["cancel_reason"] == "holiday"
     notice = office.last_text(CITIZEN)
-    assert "临时假日" in notice and "取消" in notice and f"#{second}" in notice
+    assert "临时假日" in notice and "取消" in notice and f"场次 S{second}" in notice
     old = (await office.rows("SELECT id, state FROM bookings"))[0]
     assert old["state"] == "cancelled"
     await office.press(CITIZEN, office.buttons(CITIZEN)["改约到下一场"])
@@ -175,10 +175,10 @@ async def test_the_out_of_hours_note_follows_the_holiday_calendar(office: Office
     clock.moment = moment(1, 2, 0)  # Tuesday 10:00, a holiday: closed
     await new_case(office)
     assert "现在是非办公时间" in office.last_text(CITIZEN)
-    assert f"{ymd(2)} 09:00 上班后处理" in office.last_text(CITIZEN)  # Wednesday
+    assert f"{zh_day(2)}09:00 上班后处理" in office.last_text(CITIZEN)  # Wednesday
     clock.moment = moment(5, 2, 0)  # Saturday 10:00, a 调休 working day: open
     await new_case(office, text="另一件事")
     assert "非办公时间" not in office.last_text(CITIZEN)
     clock.moment = moment(4, 10, 0)  # Friday 18:00: back on the 调休 Saturday, not Monday
     await new_case(office, text="第三件事")
-    assert f"{ymd(5)} 09:00 上班后处理" in office.last_text(CITIZEN)
+    assert f"{zh_day(5)}09:00 上班后处理" in office.last_text(CITIZEN)

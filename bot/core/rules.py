@@ -35,6 +35,23 @@ class RuleError(Exception):
         self.params = params
 
 
+_REF = re.compile(r"^([SsBb]?)([0-9]{1,9})$")
+
+
+def parse_ref(text: str, kind: str) -> int:
+    """A slot (`S7`) or a booking (`B12`) as commands take it: the letter may be left out,
+    but a booking is never taken where a slot is meant, nor the other way round."""
+    match = _REF.match(text.strip())
+    if match is None:
+        raise RuleError("err_not_a_slot" if kind == "slot" else "err_not_a_booking", text=text)
+    letter = match.group(1).upper()
+    if kind == "slot" and letter == "B":
+        raise RuleError("err_wrong_ref", text=text)
+    if kind == "booking" and letter == "S":
+        raise RuleError("err_wrong_ref_booking", text=text)
+    return int(match.group(2))
+
+
 def state_term(state: str) -> Term:
     """A case's state, named in the language of the text it goes into."""
     return Term(f"state_{state}")

@@ -6,7 +6,6 @@ import secrets
 import string
 from datetime import datetime, timedelta
 
-from bot.clock import local
 from bot.core.rules import (
     RuleError,
     deadline,
@@ -264,7 +263,7 @@ def claim(unit: Unit, staff: User, case_id: int) -> Case:
     desk.to_staff(unit, claimed, "staff_claimed", name=desk.display(staff))
     if claimed.citizen_id is not None and not returned:
         unit.say_to(claimed.citizen_id, "citizen_accepted", number=case.number,
-                    due=local(claimed.due_at, settings.tz))
+                    due=unit.moment(claimed.due_at))
     return claimed
 
 
@@ -439,7 +438,7 @@ def transfer(unit: Unit, actor: User, case_id: int, target_id: int, reason: str)
         unit.say(actor, "transfer_done", number=case.number, name=desk.display(target))
     if assigned and moved.citizen_id is not None:  # accepted now: told as on a claim
         unit.say_to(moved.citizen_id, "citizen_accepted", number=case.number,
-                    due=local(moved.due_at, unit.settings.tz))
+                    due=unit.moment(moved.due_at))
     return moved
 
 
@@ -504,8 +503,8 @@ def extend(unit: Unit, actor: User, number: str, reason: str) -> Case:
     unit.tx.audit.append(unit.now, actor.telegram_id, "case_extend", case_id=case.id)
     if case.citizen_id is not None:
         unit.say_to(case.citizen_id, "citizen_extended", number=case.number,
-                    due=local(due, settings.tz), reason=reason)
-    unit.say(actor, "extended", number=case.number, due=local(due, settings.tz))
+                    due=unit.moment(due), reason=reason)
+    unit.say(actor, "extended", number=case.number, due=unit.moment(due))
     return extended
 
 

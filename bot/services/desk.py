@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot import render
-from bot.clock import local
 from bot.incoming import Incoming
 from bot.services.unit import Unit
-from bot.texts import t
+from bot.texts import Term, t
 from storage.models import Case, Outgoing, User
 
 FORUM_KEY = "staff_chat_is_forum"
@@ -37,6 +36,12 @@ def card_buttons(lang: str, case: Case) -> list[list[render.Button]]:
     ]
 
 
+def due_label(case: Case) -> Term:
+    """Which deadline a case's `due_at` is: deciding whether to accept it (2022 信访工作条例
+    art. 23: 15 days), or handling it once accepted (art. 34: 60 days)."""
+    return Term("due_accept" if case.state == "new" else "due_handle")
+
+
 def card_text(unit: Unit, lang: str, case: Case) -> str:
     owner = unit.tx.users.get(case.owner_id) if case.owner_id else None
     name = citizen_label(lang, case)
@@ -50,7 +55,8 @@ def card_text(unit: Unit, lang: str, case: Case) -> str:
         name=name,
         phone=case.citizen_phone or "-",
         owner=(owner.display_name or str(owner.telegram_id)) if owner else t(lang, "unclaimed"),
-        due=local(case.due_at, unit.settings.tz),
+        due=unit.moment(case.due_at),
+        due_label=due_label(case),
         text=case.text,
     )
 

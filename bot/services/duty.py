@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.clock import local, when_day
+from bot.clock import when, when_day
 from bot.core.calendar import duty_leader, parse_day
 from bot.core.rules import RuleError
 from bot.services import desk, talks
 from bot.services.unit import Unit
+from bot.texts import Day
 from storage.models import User
 
 
@@ -88,7 +89,7 @@ def override(unit: Unit, admin: User, day_text: str, leader_id: int, reason: str
     unit.tx.duty.override(day, leader_id, admin.telegram_id, reason, unit.now)
     unit.tx.audit.append(unit.now, admin.telegram_id, "duty_override", subject_id=leader_id,
                          detail=day.isoformat())
-    unit.say(admin, "duty_overridden", day=day.isoformat(), name=desk.display(leader))
+    unit.say(admin, "duty_overridden", day=Day(day), name=desk.display(leader))
 
 
 def swap(unit: Unit, admin: User, first_text: str, second_text: str, reason: str) -> None:
@@ -106,7 +107,7 @@ def swap(unit: Unit, admin: User, first_text: str, second_text: str, reason: str
     unit.tx.duty.override(second, a, admin.telegram_id, reason, unit.now)
     unit.tx.audit.append(unit.now, admin.telegram_id, "duty_swap",
                          detail=f"{first.isoformat()}<->{second.isoformat()}")
-    unit.say(admin, "duty_swapped", first=first.isoformat(), second=second.isoformat())
+    unit.say(admin, "duty_swapped", first=Day(first), second=Day(second))
 
 
 def show(unit: Unit, user: User) -> None:
@@ -119,17 +120,19 @@ def show(unit: Unit, user: User) -> None:
         name = unit.text(user, "duty_uncovered")
     else:
         name = unit.text(user, "nobody")
-    lines = [unit.text(user, "duty_today", day=today.isoformat(), name=name)]
+    lines = [unit.text(user, "duty_today", day=Day(today), name=name)]
     receptions = unit.tx.talks.upcoming(unit.now, limit=5, kind="reception_day")
     if receptions:
         lines.append(unit.text(user, "duty_receptions"))
         for slot in receptions:
-            lines.append(f"#{slot.id} {local(slot.starts_at, unit.settings.tz)} {slot.place} · "
+            start = when(unit.lang(user), slot.starts_at, unit.settings.tz)
+            lines.append(f"{unit.text(user, 'slot_ref', id=slot.id)} {start} {slot.place} · "
                          f"{desk.display(unit.tx.users.get(slot.host_id))}")
     if user.role == "leader":
-        mine = [d.isoformat() for d, who in roster(unit, today, 28).items()
+        mine = [when_day(unit.lang(user), d) for d, who in roster(unit, today, 28).items()
                 if who == user.telegram_id]
-        lines.append(unit.text(user, "duty_mine", days=", ".join(mine) or "-"))
+        lines.append(unit.text(user, "duty_mine", days=unit.text(user, "list_sep").join(mine)
+                               or unit.text(user, "none")))
     if user.role == "admin":  # what needs arranging: uncovered days stand out
         lines.append(unit.text(user, "duty_coming"))
         for day, who in assigned(unit, today, 14).items():
@@ -174,7 +177,7 @@ def remove_day(unit: Unit, admin: User, day_text: str) -> None:
     _admin(admin)
     day = parse_day(day_text)
     if not unit.tx.holidays.remove(day):
-        raise RuleError("err_no_such_day", day=day.isoformat())
+        raise RuleError("err_no_such_day", day=Day(day))
     unit.tx.audit.append(unit.now, admin.telegram_id, "calendar_remove", detail=day.isoformat())
     unit.say(admin, "holiday_removed", day=when_day(unit.lang(admin), day))
     _regenerate(unit, admin)
@@ -184,7 +187,8 @@ def list_days(unit: Unit, admin: User) -> None:
     _admin(admin)
     today = unit.now.astimezone(unit.settings.tz).date()
     lines = [unit.text(admin, "holidays_title")] + [
-        f"{row['day']} · {unit.text(admin, 'kind_' + row['kind'])} · {row['name']}"
+        f"{when_day(unit.lang(admin), date.fromisoformat(row['day']))} · "
+        f"{unit.text(admin, 'kind_' + row['kind'])} · {row['name']}"
         for row in unit.tx.holidays.listing(today)
     ]
     unit.say(admin, "raw", text="\n".join(lines))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot import menus
 from bot.callbacks import Callback
 from bot.core.rules import EMERGENCY_NUMBERS, RuleError
 from bot.services import cases, intake, people, register, talks, views
@@ -42,10 +43,7 @@ def show_card(unit: Unit, user: User) -> None:
 
 
 def help_text(unit: Unit, user: User) -> None:
-    parts = [unit.text(user, "help_staff" if user.is_staff_side else "help_citizen")]
-    if user.role == "admin":
-        parts.append(unit.text(user, "help_admin"))
-    unit.say(user, "raw", text="\n\n".join(parts))
+    unit.say(user, "raw", text=menus.help_text(user.role, unit.lang(user)))
 
 
 def choose_language(unit: Unit, user: User) -> None:

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 from bot import render
-from bot.clock import local
 from bot.core.rules import (
     EMERGENCY_NUMBERS,
     OPENING_SEARCH_DAYS,
@@ -219,7 +218,7 @@ def confirm(unit: Unit, user: User, submit: bool) -> str | None:
     calendar = unit.tx.holidays.between(today, today + timedelta(days=OPENING_SEARCH_DAYS))
     if not is_office_open(unit.now, tz, hours, calendar):
         after_hours = unit.text(user, "ack_after_hours",
-                                back=local(next_opening(unit.now, tz, hours, calendar), tz))
-    unit.say(user, "ack_case", number=number, due=local(due, tz), after_hours=after_hours,
+                                back=unit.moment(next_opening(unit.now, tz, hours, calendar)))
+    unit.say(user, "ack_case", number=number, due=unit.moment(due), after_hours=after_hours,
              emergency=EMERGENCY_NUMBERS)
     return number

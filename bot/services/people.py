@@ -46,7 +46,7 @@ def change_role(unit: Unit, actor_id: int | None, telegram_id: int, role: str) -
     keeps the role; someone who no longer works cases hands them back to the queue; a leader
     who leaves the roster leaves their duty days uncovered until an admin reassigns them."""
     if role not in ROLES:
-        raise RuleError("err_bad_role", roles=", ".join(ROLES))
+        raise RuleError("err_bad_role", roles=" | ".join(ROLES))
     before = unit.tx.users.get(telegram_id) or User(telegram_id=telegram_id)
     name = desk.display(before) if before.display_name else str(telegram_id)
     if before.role == role:
@@ -87,8 +87,7 @@ def _return_cases(unit: Unit, actor_id: int | None, owner: User) -> list[str]:
     if returned:
         for leader in unit.tx.users.with_roles(("leader",)):
             unit.say(leader, "leaders_cases_returned", name=desk.display(owner),
-                     numbers="、".join(returned) if unit.lang(leader) == "zh"
-                     else ", ".join(returned))
+                     numbers=unit.text(leader, "list_sep").join(returned))
     return returned
 
 
@@ -121,7 +120,7 @@ def revoke(unit: Unit, actor: User, telegram_id: int) -> RoleChange:
 
 def create_invite(unit: Unit, actor: User, role: str) -> str:
     if role not in ROLES or role == "citizen":
-        raise RuleError("err_bad_role", roles=", ".join(r for r in ROLES if r != "citizen"))
+        raise RuleError("err_bad_role", roles=" | ".join(r for r in ROLES if r != "citizen"))
     token = secrets.token_urlsafe(16)
     unit.tx.invites.create(token, role, actor.telegram_id, unit.now, INVITE_HOURS)
     unit.tx.audit.append(unit.now, actor.telegram_id, "invite_create", detail=role)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.clock import local, when_day
+from bot.clock import when_day
 from bot.core.calendar import at_local, parse_hhmm
 from bot.services import desk, duty
 from bot.services.talks import slot_line
@@ -95,7 +95,7 @@ def _bookings(unit: Unit, counts: dict[str, int]) -> None:
                            counts):
                 continue
             citizen = unit.tx.users.get(seat["citizen_id"]) or User(telegram_id=seat["citizen_id"])
-            unit.say(citizen, "reminder_booking", start=local(slot.starts_at, unit.settings.tz),
+            unit.say(citizen, "reminder_booking", start=unit.moment(slot.starts_at),
                      line=slot_line(unit, citizen, slot))
 
 

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from bot.clock import local, when, when_day
+from bot.clock import when, when_day
 from bot.core.calendar import at_local, check_slot, occurrences, parse_day, parse_hhmm, parse_rule
 from bot.core.rules import RuleError, deadline
 from bot.services import cases, desk
@@ -42,8 +42,8 @@ def slot_line(unit: Unit, viewer: User, slot: TalkSlot) -> str:
     host = unit.tx.users.get(slot.host_id)
     return unit.text(
         viewer, "slot_line", id=slot.id, kind=unit.text(viewer, f"slot_{slot.kind}"),
-        start=local(slot.starts_at, unit.settings.tz),
-        end=local(slot.ends_at, unit.settings.tz)[-5:], place=slot.place,
+        start=unit.moment(slot.starts_at),
+        end=f"{slot.ends_at.astimezone(unit.settings.tz):%H:%M}", place=slot.place,
         host=desk.display(host), left=max(slot.capacity - slot.booked, 0),
         topic=f" · {slot.topic}" if slot.topic else "",
     )
@@ -67,7 +67,7 @@ def create_slot(unit: Unit, actor: User, kind: str, day_text: str, span: str, ca
     that question waits)."""
     _organiser(actor)
     if kind not in SLOT_KINDS:
-        raise RuleError("err_slot_kind", kinds=", ".join(SLOT_KINDS))
+        raise RuleError("err_slot_kind", kinds=" | ".join(SLOT_KINDS))
     day = parse_day(day_text)
     start, end = _span(day, span, unit)
     _host(unit, host_id)
@@ -97,7 +97,7 @@ def create_series(unit: Unit, actor: User, kind: str, rule: str, span: str, capa
     """A recurring slot, generated TALK_WEEKS_AHEAD weeks ahead with public holidays left out."""
     _organiser(actor)
     if kind not in SLOT_KINDS:
-        raise RuleError("err_slot_kind", kinds=", ".join(SLOT_KINDS))
+        raise RuleError("err_slot_kind", kinds=" | ".join(SLOT_KINDS))
     parse_rule(rule)
     first, _, last = span.partition("-")
     parse_hhmm(first)
@@ -410,8 +410,9 @@ def reschedule_choices(unit: Unit, user: User, booking_id: int) -> None:
     if not options:
         unit.say(user, "reschedule_none")
         return
-    buttons = [[(f"#{s.id} {local(s.starts_at, unit.settings.tz)}", f"mv:{booking.id}:{s.id}")]
-               for s in options[:10]]
+    lang = unit.lang(user)
+    buttons = [[(f"S{s.id} {when(lang, s.starts_at, unit.settings.tz)}",
+                 f"mv:{booking.id}:{s.id}")] for s in options[:10]]
     unit.say(user, "reschedule_choose", buttons)
 
 
@@ -440,13 +441,16 @@ def attendance_list(unit: Unit, staff: User, slot_id: int) -> None:
     if slot is None:
         raise RuleError("err_slot_missing")
     bookings = unit.tx.talks.of_slot(slot.id)
+    if not bookings:
+        unit.say(staff, "attendance_empty", id=slot.id)
+        return
     lines = [slot_line(unit, staff, slot)]
     buttons = []
     for b in bookings:
         who = desk.display(unit.tx.users.get(b.citizen_id))
         mark = unit.text(staff, f"attendance_{b.attendance}") if b.attendance else "-"
-        lines.append(f"#{b.id} {who} · {b.topic} · {mark}")
-        buttons.append([(f"#{b.id} ✓", f"at:{b.id}:1"), (f"#{b.id} ✗", f"at:{b.id}:0")])
+        lines.append(f"B{b.id} {who} · {b.topic} · {mark}")
+        buttons.append([(f"B{b.id} ✓", f"at:{b.id}:1"), (f"B{b.id} ✗", f"at:{b.id}:0")])
     unit.say(staff, "raw", buttons or None, text="\n".join(lines))
 
 

@@ -15,7 +15,7 @@ from bot import render
 from bot.clock import Clock
 from bot.core.rules import RuleError
 from bot.settings import Settings
-from bot.texts import t
+from bot.texts import Moment, t
 from storage.db import Database
 from storage.models import Dialogue, Outgoing, User
 from storage.repos import Tx
@@ -41,6 +41,11 @@ class Unit:
     now: datetime
     settings: Settings
     notes: dict[str, Any] = field(default_factory=dict)
+
+    def moment(self, at: datetime | None) -> Moment:
+        """A moment as a text parameter: written in the reader's language, in the office's
+        zone (2026年12月5日（周六）14:30 · Sat 5 Dec 2026, 14:30)."""
+        return Moment(at, self.settings.tz)
 
     def lang(self, user: User | None) -> str:
         if user is not None and user.language:

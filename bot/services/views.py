@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import render
-from bot.clock import local, when
+from bot.clock import when
 from bot.core.rules import RuleError
 from bot.services import desk
 from bot.services.unit import Unit
@@ -27,7 +27,7 @@ def queue(unit: Unit, staff: User) -> None:
             staff, "queue_line", number=case.number, kind=unit.text(staff, f"kind_{case.kind}"),
             state=unit.text(staff, f"state_{case.state}"),
             owner=desk.display(owner) if owner else unit.text(staff, "unclaimed"),
-            created=local(case.created_at, unit.settings.tz),
+            created=unit.moment(case.created_at),
         ))
         buttons.append([(case.number, f"vw:{case.id}")])
     unit.say(staff, "raw", buttons[:30], text="\n".join(lines))
@@ -95,7 +95,7 @@ def my_cases(unit: Unit, user: User) -> None:
         lines.append(unit.text(
             user, "mycases_line", number=case.number, kind=unit.text(user, f"kind_{case.kind}"),
             state=unit.text(user, f"state_{case.state}"),
-            updated=local(case.updated_at, unit.settings.tz),
+            updated=unit.moment(case.updated_at),
         ))
     buttons = [[(case.number, f"mc:{case.id}")] for case in cases]
     unit.say(user, "raw", buttons, text="\n".join(lines))
@@ -108,7 +108,8 @@ def my_case(unit: Unit, user: User, case_id: int) -> None:
         raise RuleError("err_case_missing")
     head = unit.text(
         user, "mycase_head", number=case.number, kind=unit.text(user, f"kind_{case.kind}"),
-        state=unit.text(user, f"state_{case.state}"), due=local(case.due_at, unit.settings.tz),
+        state=unit.text(user, f"state_{case.state}"), due=unit.moment(case.due_at),
+        due_label=desk.due_label(case),
     )
     body = head + "\n\n" + _history(unit, user, unit.tx.cases.events(case.id), internal=False)
     buttons = []
@@ -138,5 +139,7 @@ def _history(unit: Unit, viewer: User, events: list[CaseEvent], internal: bool) 
         body = event.text
         if event.media:
             body += " " + unit.text(viewer, "attachments", count=len(event.media))
-        lines.append(f"[{local(event.at, tz)}] {who} · {label}" + (f": {body}" if body else ""))
+        colon = ": " if unit.lang(viewer) == "en" else "："
+        lines.append(f"[{when(unit.lang(viewer), event.at, tz)}] {who} · {label}"
+                     + (f"{colon}{body}" if body else ""))
     return "\n".join(lines)
