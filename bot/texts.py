@@ -599,8 +599,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "err_booking_missing": ("没有找到该预约。", "No such booking."),
     "err_rule": (
-        "循环规则应写作 weekly:星期几（1-7）或 monthly:几号（1-31）。",
-        "The rule must be weekly:DAY (1-7, Monday is 1) or monthly:DATE (1-31).",
+        "循环规则应写作 weekly:3（每周三，1-7 表示周一至周日）或 monthly:15（每月 15 日）。",
+        "The rule must look like weekly:3 (every Wednesday; 1-7 are Monday to Sunday) or monthly:15 (the 15th of each month).",
     ),
     "err_time": ("时间格式不正确：{text}（应为 09:00-11:30）", "Not a time: {text} (use 09:00-11:30)"),
     "err_date": (
@@ -734,8 +734,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "/slot talk_day 2026-12-09 09:00-11:30 10 3001 Room 301 | topic (kind day hours seats host_id place | topic)",
     ),
     "usage_series": (
-        "/series talk_day weekly:3 09:00-11:30 10 3001 三楼会议室 | 话题（weekly:星期几 或 monthly:几号）",
-        "/series talk_day weekly:3 09:00-11:30 10 3001 Room 301 | topic (weekly:DAY or monthly:DATE)",
+        "/series talk_day weekly:3 09:00-11:30 10 3001 三楼会议室 | 话题（weekly:3 为每周三，monthly:15 为每月 15 日）",
+        "/series talk_day weekly:3 09:00-11:30 10 3001 Room 301 | topic (weekly:3 is every Wednesday, monthly:15 the 15th)",
     ),
     "usage_slot_cancel": (
         "/slot_cancel S12 理由",
