@@ -81,6 +81,13 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("telegram_proxy")
+    @classmethod
+    def _check_proxy(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(https?|socks5h?)://[^\s/]+", value.strip()):
+            raise ValueError("must be a proxy URL such as socks5://127.0.0.1:1080")
+        return value.strip() if value else value
+
     @field_validator("telegram_api_url")
     @classmethod
     def _check_url(cls, value: str) -> str:

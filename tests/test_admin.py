@@ -14,8 +14,7 @@ from bot.services import people, reminders
 from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, STAFF2, Office, moment, ymd
 from tests.test_citizen import new_case
 from tests.test_desk import claimed_case
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_startup import ROOT, run_main
 
 
 async def test_admin_ids_become_admins_at_start(office: Office) -> None:
@@ -209,26 +208,19 @@ async def test_bot_leaves_groups_that_are_not_the_staff_chat(office: Office) -> 
     assert [c.params["chat_id"] for c in office.api.calls if c.method == "leaveChat"] == [-100999]
 
 
-def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN",)}
-    environment.update({"DATABASE_PATH": str(tmp_path / "cli.sqlite3"), **env})
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=tmp_path,
-                          env=environment, capture_output=True, text=True, timeout=60)
-
-
 def test_command_line_grants_lists_and_revokes(tmp_path: Path) -> None:
-    assert run_cli(tmp_path, "users", "grant", "42", "staff").returncode == 0
-    listed = run_cli(tmp_path, "users", "list")
+    assert run_main(tmp_path, "users", "grant", "42", "staff").returncode == 0
+    listed = run_main(tmp_path, "users", "list")
     assert "42\tstaff" in listed.stdout
-    revoked = run_cli(tmp_path, "users", "revoke", "42")
+    revoked = run_main(tmp_path, "users", "revoke", "42")
     assert revoked.returncode == 0 and "citizen" in revoked.stdout
-    assert "42" not in run_cli(tmp_path, "users", "list").stdout
+    assert "42" not in run_main(tmp_path, "users", "list").stdout
 
 
 def test_a_bad_setting_stops_start_up_with_one_line(tmp_path: Path) -> None:
     for key, value in (("TIMEZONE", "Mars/Base"), ("ADMIN_IDS", "1,x"),
                        ("OFFICE_HOURS", "9-5"), ("HANDLE_DAYS", "0")):
-        result = run_cli(tmp_path, "users", "list", **{key: value})
+        result = run_main(tmp_path, "users", "list", **{key: value})
         assert result.returncode == 2, key
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and key in lines[0] and "Traceback" not in result.stderr

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import SteppedClock
 from bot.console import Console
-from tests.harness import OPEN_HOURS, make_settings
+from tests.harness import OPEN_HOURS, YEAR, make_settings
 
 
 def far_clock() -> SteppedClock:
@@ -41,9 +41,20 @@ async def test_button_refusals_are_printed(console: Console, capsys) -> None:
     out = await type_lines(console, capsys, "/as staff", "/cases", "1", "1")
     assert "已由 李四 认领" in out
     out = await type_lines(console, capsys, "/cases", "1", "1")  # the case's card again: 认领
-    assert "⚠ 事项 QZ-2031-000001 已由 李四 认领。" in out
+    assert f"⚠ 事项 QZ-{YEAR}-000001 已由 李四 认领。" in out
     out = await type_lines(console, capsys, "/cases", "1", "3")  # 转交, with nobody to take it
     assert "⚠ 没有可转交的工作人员。" in out
+
+
+async def test_a_refused_booking_is_printed(console: Console, capsys) -> None:
+    day = console.clock.now().astimezone(console.minqing.settings.tz) + timedelta(days=1)
+    await type_lines(console, capsys, "/as staff",
+                     f"/slot talk_day {day:%Y-%m-%d} 09:00-11:30 10 3001 三楼会议室")
+    await type_lines(console, capsys, "/as citizen", "/talks")
+    # The list was shown while the slot was open; by the press, booking has closed.
+    await type_lines(console, capsys, f"/clock {day:%Y-%m-%d} 08:00")
+    out = await type_lines(console, capsys, "1")
+    assert "⚠ 开始前 2 小时停止预约。" in out
 
 
 async def test_a_number_presses_a_button_only_of_the_newest_message(console: Console,
@@ -74,7 +85,7 @@ async def test_reply_answers_a_relayed_message(console: Console, capsys) -> None
     out = await type_lines(console, capsys, "/as staff", f"/reply {number} 明天上午去现场查看")
     to_citizen = out[out.index("→ [张三]"):]
     assert "明天上午去现场查看" in to_citizen.splitlines()[1]
-    assert "已发送给 QZ-2031-000001 的群众" in out
+    assert f"已发送给 QZ-{YEAR}-000001 的群众" in out
 
 
 async def test_the_clock_steps_through_each_reminder_in_order(console: Console, capsys,

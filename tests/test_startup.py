@@ -47,7 +47,10 @@ def test_every_setting_is_checked_before_anything_starts(tmp_path: Path) -> None
         " CRITICAL"]
     assert not (tmp_path / "office.sqlite3").exists()  # nothing was opened
     assert run_main(tmp_path, "users", "list", LOG_LEVEL="debug").returncode == 0
-    assert run_main(tmp_path, "users", "list", STAFF_CHAT_ID="12345").returncode == 2
+    for key, value in (("STAFF_CHAT_ID", "12345"), ("TELEGRAM_PROXY", "127.0.0.1:1080"),
+                       ("DATABASE_PATH", " ")):
+        bad = run_main(tmp_path, "users", "list", **{key: value})
+        assert bad.returncode == 2 and bad.stderr.startswith(f"Invalid setting {key}:"), key
 
 
 def test_users_says_which_database_it_uses_and_can_use_the_console_s(tmp_path: Path) -> None:

@@ -27,8 +27,11 @@ async def test_series_says_which_days_it_left_out_and_why(office: Office) -> Non
     assert "生成 6 场" in said
     assert "12月10日（周三）（主持领导另有安排）" in said and "12月17日（周三）（节假日）" in said
     await office.send(STAFF, "/lang en")
-    await office.send(STAFF, f"/series talk_day weekly:4 09:00-11:30 10 {LEADER} 接待室")
+    await office.send(STAFF, f"/series talk_day weekly:5 09:00-11:30 10 {LEADER} 接待室")
     assert "Days left out: none" in office.last_text(STAFF)
+    await office.send(ADMIN, f"/holiday {ymd(10)} 假日")  # a Thursday
+    await office.send(STAFF, f"/series talk_day weekly:4 09:00-11:30 10 {LEADER} 接待室")
+    assert "Days left out: Thu 11 Dec 2031 (a public holiday)" in office.last_text(STAFF)
 
 
 async def test_a_topic_longer_than_its_limit_is_refused_with_the_limit(office: Office) -> None:
