@@ -11,6 +11,7 @@ from bot.core.rules import RuleError
 from bot.menus import menu_for_chat
 from bot.services import desk, duty
 from bot.services.unit import Unit
+from bot.texts import Term
 from storage.models import ROLES, Dialogue, TalkSlot, User
 
 INVITE_HOURS = 72
@@ -50,7 +51,7 @@ def change_role(unit: Unit, actor_id: int | None, telegram_id: int, role: str) -
     before = unit.tx.users.get(telegram_id) or User(telegram_id=telegram_id)
     name = desk.display(before) if before.display_name else str(telegram_id)
     if before.role == role:
-        raise RuleError("err_already_role", name=name, role=unit.text(None, f"role_{role}"))
+        raise RuleError("err_already_role", name=name, role=Term(f"role_{role}"))
     if before.role == "admin" and unit.tx.users.count_role("admin") <= 1:
         raise RuleError("err_last_admin", name=name)
     change = RoleChange(before=before, after=before)
@@ -135,7 +136,7 @@ def redeem_invite(unit: Unit, user: User, token: str) -> User | None:
         raise RuleError("err_invite_invalid")
     if user.role == invite.role:
         raise RuleError("err_already_role", name=desk.display(user),
-                        role=unit.text(user, f"role_{invite.role}"))
+                        role=Term(f"role_{invite.role}"))
     if user.role != "citizen":
         unit.tx.dialogues.put(Dialogue(user_id=user.telegram_id, name=INVITE, step="confirm",
                                        data={"token": token}), unit.now)

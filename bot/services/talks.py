@@ -461,9 +461,7 @@ def _held_booking(unit: Unit, booking_id: int) -> Booking:
         raise RuleError("err_booking_missing")
     slot = unit.tx.talks.slot(booking.slot_id)
     if slot is None or slot.starts_at > unit.now:
-        raise RuleError("err_talk_not_begun",
-                        start=when(unit.lang(None), slot.starts_at if slot else None,
-                                   unit.settings.tz))
+        raise RuleError("err_talk_not_begun", start=unit.moment(slot.starts_at if slot else None))
     return booking
 
 
