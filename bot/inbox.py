@@ -20,6 +20,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.clock import Clock
+from bot.faults import sanitise, signature, update_kind
 from bot.services import people
 from bot.services.unit import Services
 from storage.db import Database, InboxMark, UpdateAlreadyHandled, current_inbox
@@ -46,30 +47,76 @@ class InboxProcessor:
         self._queued: set[int] = set()
         # Updates whose rows are done or set aside (a repeat of one is not handled again).
         self._handled: OrderedDict[int, None] = OrderedDict()
+        # Each update is parsed once, when it arrives; the handlers get that object.
+        self._parsed: dict[int, Update] = {}
         self._loaded = False
         self._stopping = False
         self.retry_pause = 0.05
         self.concurrency = 8
 
-    async def ingest(self, updates: Iterable[dict[str, Any]]) -> int:
-        """Store updates; returns once they are committed (then Telegram may be told). Those
-        not seen before are handed over at once; their rows commit with the next commit."""
-        rows = [(u["update_id"], u) for u in updates if u["update_id"] not in self._handled]
-        if not rows:
-            return 0
+    async def ingest(self, updates: Iterable[Any]) -> int:
+        """Store updates, each on its own; returns once they are committed (then Telegram may
+        be told). Those not seen before are handed over at once; their rows commit with the next
+        commit. One that cannot be parsed, or stored, is set aside and reported, and never holds
+        up the others."""
         now = self.clock.now()
-        texts = [(update_id, json.dumps(update, ensure_ascii=False)) for update_id, update in rows]
-
-        def store(tx: Tx) -> list[int]:
-            return [update_id for update_id, text in texts if tx.inbox.add(update_id, text, now)]
-
-        stored = self.db.write_soon(store)
-        for update_id, update in rows:
-            self._enqueue(InboxItem(update_id=update_id, payload=update, state="pending",
+        stored: list[tuple[int, asyncio.Future]] = []
+        refused: list[tuple[int, dict[str, Any], str]] = []
+        for raw in updates:
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            if type(update_id) is not int:
+                log.warning("an update without an id was dropped (%s)", type(raw).__name__)
+                continue
+            if update_id in self._handled or update_id in self._queued:
+                continue
+            text = json.dumps(raw, ensure_ascii=False)
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: SQLite's UTF-8 cannot hold it
+                raw = sanitise(raw)
+                text = json.dumps(raw, ensure_ascii=False)
+            try:
+                parsed = Update.de_json(raw, self.app.bot)
+            except Exception as exc:  # a newer or older Bot API, or a malformed object
+                refused.append((update_id, raw, f"unparseable {update_kind(raw)}: "
+                                                f"{type(exc).__name__}"))
+                continue
+            self._parsed[update_id] = parsed
+            stored.append((update_id, self.db.write_soon(
+                lambda tx, i=update_id, t=text: tx.inbox.add(i, t, now))))
+            self._enqueue(InboxItem(update_id=update_id, payload=raw, state="pending",
                                     attempts=0))
-        self._wake.set()
-        _, added = await stored
-        return len(added)
+        if stored:
+            self._wake.set()
+        added = 0
+        for update_id, future in stored:
+            try:
+                _, is_new = await future
+                added += bool(is_new)
+            except Exception as exc:
+                log.error("update %s could not be stored (%s); it is set aside", update_id,
+                          type(exc).__name__)
+                refused.append((update_id, {"update_id": update_id},
+                                f"could not be stored: {type(exc).__name__}"))
+        for update_id, payload, error in refused:
+            await self._set_aside_at_the_door(update_id, payload, error)
+        return added
+
+    async def _set_aside_at_the_door(self, update_id: int, payload: dict[str, Any],
+                                     error: str) -> None:
+        """Record an update that never reached the handlers, confirm it, tell admins once."""
+        self._queued.discard(update_id)
+        self._parsed.pop(update_id, None)
+        log.error("update %s set aside: %s", update_id, error)
+        try:
+            await self.services.run_preamble(_refused, update_id, payload, error)
+        except Exception as exc:
+            # Even the bookkeeping failed (the payload itself is the problem): keep the id.
+            log.error("update %s: its set-aside row failed too (%s)", update_id,
+                      type(exc).__name__)
+            await self.services.run_preamble(_refused, update_id, {"update_id": update_id},
+                                             error)
+        self._remember(update_id)
 
     def _enqueue(self, item: InboxItem) -> None:
         if item.update_id not in self._queued:
@@ -151,22 +198,31 @@ class InboxProcessor:
             mark = InboxMark(item.update_id, item.payload, final=attempt >= MAX_ATTEMPTS)
             token = current_inbox.set(mark)
             try:
-                await self.app.process_update(Update.de_json(item.payload, self.app.bot))
+                update = self._parsed.get(item.update_id) or Update.de_json(item.payload,
+                                                                            self.app.bot)
+                await self.app.process_update(update)
                 if not mark.done and mark.error is None:
                     await self.db.write(_nothing)  # no effect: the row is done by itself
             except UpdateAlreadyHandled:
                 log.info("update %s is a repeat of one handled before", item.update_id)
                 mark.done = True
-            except Exception as exc:  # de_json of a malformed payload, or a bug in PTB
-                log.exception("update %s could not be processed", item.update_id)
-                mark.error = repr(exc)[:500]
+            except Exception as exc:  # de_json of a stored payload, or a bug in PTB
+                mark.error = signature(exc)
+                log.error("update %s could not be processed: %s", item.update_id, mark.error)
+                log.debug("update %s", item.update_id, exc_info=exc)
             finally:
                 current_inbox.reset(token)
             if mark.done:
+                self._parsed.pop(item.update_id, None)
                 self._remember(item.update_id)
                 return
-            await self.services.run_preamble(self._failed, item, attempt, mark)
+            try:
+                await self.services.run_preamble(self._failed, item, attempt, mark)
+            except Exception as exc:  # the bookkeeping must never stop the worker
+                log.error("update %s: its failure could not be recorded (%s)", item.update_id,
+                          type(exc).__name__)
             if mark.final:
+                self._parsed.pop(item.update_id, None)
                 self._remember(item.update_id)
                 return
             await asyncio.sleep(self.retry_pause * attempt)
@@ -188,6 +244,11 @@ class InboxProcessor:
         """Handled rows go after a week (update ids can repeat after a long idle period)."""
         before = self.clock.now() - timedelta(days=KEEP_DONE_DAYS)
         return await self.db.write(lambda tx: tx.inbox.prune(before), completes_update=False)
+
+
+def _refused(unit: Any, update_id: int, payload: dict[str, Any], error: str) -> None:
+    unit.tx.inbox.record_failure(update_id, payload, error, True, unit.now)
+    people.update_set_aside(unit, update_id, 0, error)
 
 
 def _nothing(tx: Tx) -> None:

@@ -29,6 +29,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
+from bot.faults import signature
 from storage.db import Database
 from storage.models import OutboxItem
 from storage.repos import Tx
@@ -266,9 +267,10 @@ class OutboxSender:
             log.warning("outbox %s: %s; retry in %.0fs", item.id, reason, backoff)
             await self._later(item, reason, backoff)
             return False
-        except Exception:
-            log.exception("outbox %s: unexpected failure", item.id)
-            await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", "unexpected"))
+        except Exception as exc:
+            error = signature(exc)
+            log.error("outbox %s: unexpected failure: %s", item.id, error)
+            await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", error[:300]))
             return True
         self._record_sent(item, result)
         return True
@@ -356,7 +358,8 @@ class OutboxSender:
 def _log_unmarked(item: OutboxItem, done: asyncio.Future) -> None:
     if not done.cancelled() and done.exception() is not None:
         # Sent but still pending in the table: the next start sends it again (at least once).
-        log.error("outbox %s was sent but could not be marked: %r", item.id, done.exception())
+        log.error("outbox %s was sent but could not be marked: %s", item.id,
+                  signature(done.exception()))
 
 
 def _input_media(part: dict[str, Any]) -> InputMedia:

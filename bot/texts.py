@@ -465,8 +465,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "update {id} · {attempts} {attempts@attempt} · {error}",
     ),
     "update_set_aside": (
-        "⚠️ 更新 {id} 连续处理失败 {attempts} 次，已搁置：{error}\n/failed 查看。",
-        "⚠️ Update {id} failed {attempts} {attempts@time} and was set aside: {error}\n/failed lists them.",
+        "⚠️ 更新 {id} 连续处理失败 {attempts} 次，已搁置：{error}\n同类问题今天不再提醒。/failed 查看全部。",
+        "⚠️ Update {id} failed {attempts} {attempts@time} and was set aside: {error}\nThe same failure is not reported again today. /failed lists them all.",
     ),
     # --- command menu descriptions ---
     "cmd_start": ("开始 / 联系卡", "Start / contact card"),
@@ -796,6 +796,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err_wrong_ref_booking": (
         "{text} 是场次编号，这里需要预约编号（如 B12）。",
         "{text} is a slot; a booking is needed here (like B12).",
+    ),
+    "update_refused": (
+        "⚠️ 更新 {id} 无法处理，已搁置并确认，其他消息照常处理：{error}\n同类问题今天不再提醒。/failed 查看全部。",
+        "⚠️ Update {id} could not be taken and was set aside (and confirmed); everything else goes on: {error}\nThe same failure is not reported again today. /failed lists them all.",
     ),
 }
 

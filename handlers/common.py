@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot.context import MinqingContext
+from bot.faults import signature
 from bot.services import front, people
 from bot.services.unit import Who
 from bot.settings import LANGUAGES
@@ -80,9 +81,13 @@ async def on_error(update: object, context: MinqingContext) -> None:
         if mark is not None:
             mark.done = True
         return
-    log.error("update %s failed", update_id, exc_info=context.error)
+    error = signature(context.error) if context.error else "unknown"
+    # The signature names the failure without anyone's words; the traceback (whose message
+    # may quote them) only at DEBUG.
+    log.error("update %s failed: %s", update_id, error)
+    log.debug("update %s", update_id, exc_info=context.error)
     if mark is not None:
-        mark.error = repr(context.error)[:500]
+        mark.error = error
         if not mark.final and not mark.done:
             return  # it will be tried again; tell the user only when it is set aside
     if isinstance(update, Update) and update.effective_chat is not None:

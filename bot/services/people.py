@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -254,6 +255,14 @@ def show_failed(unit: Unit, actor: User) -> None:
 
 
 def update_set_aside(unit: Unit, update_id: int, attempts: int, error: str) -> None:
-    """Admins hear of an update that keeps failing (it no longer blocks the others)."""
+    """Admins hear of an update set aside (it no longer blocks the others): once a day for
+    each distinct failure, however many presses or updates hit it. `error` is a signature
+    (bot.faults), never anyone's words."""
+    day = unit.now.astimezone(unit.settings.tz).date()
+    key = "alerted:" + hashlib.sha256(f"{day}:{error}".encode()).hexdigest()[:24]
+    if unit.tx.kv.get(key) is not None:
+        return
+    unit.tx.kv.put(key, str(update_id))
+    text = "update_set_aside" if attempts else "update_refused"
     for admin in unit.tx.users.with_roles(("admin",)):
-        unit.say(admin, "update_set_aside", id=update_id, attempts=attempts, error=error[:300])
+        unit.say(admin, text, id=update_id, attempts=attempts, error=error[:300])
