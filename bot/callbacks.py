@@ -7,6 +7,8 @@ import re
 
 from pydantic import BaseModel
 
+from bot.core.rules import ascii_number
+
 # prefix -> the shape of its arguments: "" none, "i" one id, "ii" two ids, "w" one word.
 ACTIONS: dict[str, str] = {
     "k": "w",      # case kind in /new or /register
@@ -66,6 +68,7 @@ def parse(data: str | None) -> Callback | None:
     if shape == "w":
         return Callback(action=action, word=args[0]) if len(args) == 1 and _WORD.match(
             args[0]) else None
-    if len(args) != len(shape) or not all(a.isdigit() and len(a) <= 15 for a in args):
+    ids = [ascii_number(a) for a in args]
+    if len(args) != len(shape) or any(i is None for i in ids):
         return None
-    return Callback(action=action, ids=tuple(int(a) for a in args))
+    return Callback(action=action, ids=tuple(i for i in ids if i is not None))

@@ -39,7 +39,7 @@ HELP = (
     "  /clock 2026-12-16 08:00   move it forward: reminders and other schedules run on the way\n"
     "  /whoami  /quit"
 )
-_SPAN = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+_SPAN = re.compile(r"^\+(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?$")
 _DIGITS = re.compile(r"^[0-9]{1,3}$")
 
 

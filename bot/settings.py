@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LANGUAGES = ("zh", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_HOURS = re.compile(r"^\s*([0-9]{1,2}):([0-9]{2})\s*-\s*([0-9]{1,2}):([0-9]{2})\s*$")
 
 
 class Settings(BaseSettings):
@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     @field_validator("host_list_time", "duty_evening_time", "duty_morning_time")
     @classmethod
     def _check_clock(cls, value: str) -> str:
-        match = re.match(r"^(\d{1,2}):(\d{2})$", value.strip())
+        match = re.match(r"^([0-9]{1,2}):([0-9]{2})$", value.strip())
         if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
             raise ValueError("must be a time of day like 18:00")
         return value.strip()

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import MinqingContext
+from bot.core.rules import ascii_number
 from bot.services import people
 from bot.texts import Term
 from handlers.base import PRIVATE, answer, guarded, service_command
@@ -25,12 +26,11 @@ async def invite(update: Update, context: MinqingContext) -> None:
 @guarded
 async def revoke(update: Update, context: MinqingContext) -> None:
     """/revoke <telegram id>: back to citizen; their open cases return to the queue."""
-    if not context.args or not context.args[0].lstrip("-").isdigit():
+    target = ascii_number(context.args[0]) if context.args else None
+    if target is None:
         await answer(update, context, "err_usage", usage=Term("usage_revoke"))
         return
-    await context.minqing.services.run_as(
-        context.asker, people.revoke_by_admin, int(context.args[0])
-    )
+    await context.minqing.services.run_as(context.asker, people.revoke_by_admin, target)
 
 
 def handlers() -> list[BaseHandler]:

@@ -9,10 +9,12 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import MinqingContext
-from bot.core.rules import parse_ref
+from bot.core.rules import MAX_SEATS, ascii_number, parse_ref
 from bot.services import duty, talks
 from bot.texts import Term
 from handlers.base import PRIVATE, Handler, answer, guarded, service_command
+
+MAX_ROTATION = 50  # leaders in one rotation
 
 
 def _split_topic(words: list[str]) -> tuple[str, str]:
@@ -31,12 +33,14 @@ def _slot_command(service: Callable[..., object], usage: str, doc: str) -> Handl
     @guarded
     async def command(update: Update, context: MinqingContext) -> None:
         args = context.args or []
-        if len(args) < 6 or not args[3].isdigit() or not args[4].isdigit():
+        seats = ascii_number(args[3], high=MAX_SEATS) if len(args) >= 6 else None
+        host = ascii_number(args[4]) if len(args) >= 6 else None
+        if seats is None or host is None:
             await _usage(update, context, usage)
             return
         place, topic = _split_topic(args[5:])
         await context.minqing.services.run_as(context.asker, service, args[0], args[1],
-                                              args[2], int(args[3]), int(args[4]), place, topic)
+                                              args[2], seats, host, place, topic)
 
     command.__doc__ = doc
     command.__name__ = getattr(service, "__name__", "command")
@@ -127,22 +131,24 @@ async def workday(update: Update, context: MinqingContext) -> None:
 async def rotation(update: Update, context: MinqingContext) -> None:
     """Leaders take turns on duty by week or by working day."""
     args = context.args or []
-    ids = args[1].split(",") if len(args) >= 3 else []
-    if len(args) < 3 or not all(i.strip().isdigit() for i in ids):
+    ids = [ascii_number(i) for i in args[1].split(",")] if len(args) >= 3 else []
+    if len(args) < 3 or not ids or len(ids) > MAX_ROTATION or None in ids:
         await _usage(update, context, "rotation")
         return
     await context.minqing.services.run_as(context.asker, duty.set_rotation, args[0],
-                                          [int(i) for i in ids], args[2], " ".join(args[3:]))
+                                          [i for i in ids if i is not None], args[2],
+                                          " ".join(args[3:]))
 
 
 @guarded
 async def duty_set(update: Update, context: MinqingContext) -> None:
     """Put one leader on duty on one day, with a reason."""
     args = context.args or []
-    if len(args) < 3 or not args[1].isdigit():
+    leader = ascii_number(args[1]) if len(args) >= 3 else None
+    if leader is None:
         await _usage(update, context, "duty_set")
         return
-    await context.minqing.services.run_as(context.asker, duty.override, args[0], int(args[1]),
+    await context.minqing.services.run_as(context.asker, duty.override, args[0], leader,
                                           " ".join(args[2:]))
 
 

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from storage import repos
-from tests.harness import ADMIN, CITIZEN, CITIZEN2, Office
+from tests.harness import ADMIN, CITIZEN, CITIZEN2, YEAR, Office, ymd
 
 
 async def poll_until_confirmed(office: Office, last_id: int) -> list[object]:
@@ -118,3 +118,107 @@ async def test_failures_are_logged_and_stored_without_anyone_s_words(office: Off
 @pytest.fixture(autouse=True)
 def _quiet_retries(office: Office) -> None:
     office.minqing.inbox.retry_pause = 0
+
+
+HUGE = "9" * 40
+# Every staff and admin command that takes arguments, with malformed, huge, negative and
+# out-of-range values: each is refused with a sentence, nothing changes, no handler fails.
+BAD_COMMANDS = [
+    "/case QZ-²⁰²⁶-000001", f"/case {HUGE}", "/case -1",
+    "/extend", f"/extend QZ-{YEAR}-{HUGE} 理由", f"/extend QZ-{YEAR}-٣٣٣٣٣٣ 理由",
+    f"/slot talk_day {ymd(2)} 09:00-11:30 ² 3001 室",
+    f"/slot talk_day {ymd(2)} 09:00-11:30 ٣ 3001 室",
+    f"/slot talk_day {ymd(2)} 09:00-11:30 {HUGE} 3001 室",
+    f"/slot talk_day {ymd(2)} 09:00-11:30 10 {HUGE} 室",
+    f"/slot talk_day {ymd(2)} 09:00-11:30 -5 3001 室",
+    f"/slot talk_day {ymd(2)} 09:00-11:30 100000 3001 室",
+    "/slot talk_day 0001-01-01 09:00-11:30 10 3001 室",
+    "/slot talk_day 9999-12-31 09:00-11:30 10 3001 室",
+    f"/slot talk_day {ymd(2)} ٠٩:٠٠-١١:٣٠ 10 3001 室",
+    f"/slot talk_day {ymd(2)} 99:99-11:30 10 3001 室",
+    f"/series talk_day weekly:{HUGE} 09:00-11:30 10 3001 室",
+    "/series talk_day weekly:٣ 09:00-11:30 10 3001 室",
+    "/series talk_day monthly:0 09:00-11:30 10 3001 室",
+    f"/slot_cancel {HUGE} 理由", "/slot_cancel -3 理由", "/slot_cancel S² 理由",
+    "/slot_move S1 0001-01-01 09:00-10:00", f"/slot_move S{HUGE} {ymd(3)} 09:00-10:00",
+    "/attendance S٣", f"/attendance {HUGE}", "/attendance -1",
+    f"/outcome B{HUGE} 结果", "/outcome ² 结果", "/outcome -1 结果",
+    "/holiday 0001-01-01 假", f"/holiday {YEAR}-02-30 假", "/holiday remove 9999-01-01",
+    "/holiday ٢٠٣١-١٢-٠٣ 假", "/workday 1999-12-31 调休", f"/workday {HUGE}",
+    "/rotation day 3001 0001-01-01", f"/rotation day {HUGE} {ymd(0)}",
+    f"/rotation day ³⁰⁰¹ {ymd(0)}", f"/rotation day -3001 {ymd(0)}",
+    f"/rotation month 3001 {ymd(0)}", f"/rotation day {','.join(['3001'] * 60)} {ymd(0)}",
+    f"/duty_set {ymd(1)} {HUGE} 理由", f"/duty_set {ymd(1)} ³⁰⁰¹ 理由",
+    "/duty_set 0001-01-01 3001 理由", f"/duty_swap 0001-01-01 {ymd(1)} 理由",
+    f"/duty_swap {ymd(1)} 9999-99-99 理由",
+    f"/revoke {HUGE}", "/revoke ²", "/revoke -5", "/revoke ٣",
+    "/invite 管理员", "/invite citizen", f"/invite {HUGE}",
+    f"/link QZ-{YEAR}-000001 {HUGE}", "/link ² ²", "/lang ²",
+]
+
+
+async def test_every_command_refuses_bad_arguments_and_changes_nothing(office: Office) -> None:
+    from tests.harness import LEADER, STAFF
+
+    await office.send(ADMIN, f"/rotation day {LEADER} {ymd(0)}")
+    tables = ("cases", "talk_slots", "talk_series", "bookings", "holidays", "duty_rotation",
+              "duty_overrides", "audit_log", "invites")
+
+    async def counts() -> dict[str, int]:
+        return {t: (await office.rows(f"SELECT COUNT(*) AS n FROM {t}"))[0]["n"]
+                for t in tables}
+
+    before = await counts()
+    roles = await office.rows("SELECT telegram_id, role FROM users ORDER BY telegram_id")
+    for command in BAD_COMMANDS:
+        user = STAFF if command.split()[0] in ("/case", "/extend", "/slot", "/series",
+                                               "/slot_cancel", "/slot_move", "/attendance",
+                                               "/outcome") else ADMIN
+        office.api.clear()
+        await office.send(user, command)
+        answer = office.last_text(user)
+        assert answer and "出错了" not in answer, (command, answer)
+    assert await counts() == before
+    assert await office.rows("SELECT telegram_id, role FROM users ORDER BY telegram_id") == roles
+    assert await office.rows("SELECT * FROM inbox WHERE state = 'failed'") == []
+
+
+@pytest.mark.parametrize("data", ["cl:²", "cl:٣", "tt:1:²", "bk:" + "9" * 30, "cl:-1",
+                                  "at:1:٣", "mv:¹:²", "cl:1²"])
+async def test_forged_digits_in_buttons_are_refused_at_the_parser(office: Office,
+                                                                 data: str) -> None:
+    from bot.callbacks import parse
+
+    assert parse(data) is None
+    await office.press(CITIZEN, data)
+    assert office.alerts()[-1] == "这个按钮已失效，请重新操作。"
+    assert await office.rows("SELECT * FROM inbox WHERE state = 'failed'") == []
+
+
+async def test_a_far_day_cannot_slow_the_roster(office: Office) -> None:
+    import time
+
+    from tests.harness import LEADER
+
+    await office.send(ADMIN, f"/rotation day {LEADER} 0001-01-01")
+    assert "日期格式不正确" in office.last_text(ADMIN)
+    started = time.monotonic()
+    await office.send(LEADER, "/duty")
+    assert time.monotonic() - started < 1.0
+
+
+async def test_admins_hear_once_of_the_same_failure_pressed_again(office: Office,
+                                                                 monkeypatch) -> None:
+    from bot.services import front
+
+    office.expect_errors = True
+
+    def broken(unit, user, ids):
+        raise KeyError("case")
+
+    monkeypatch.setitem(front.ID_BUTTONS, "cl", broken)
+    for _ in range(5):
+        await office.press(CITIZEN, "cl:1")
+    alerts = [t for t in office.texts(ADMIN) if "已搁置" in t]
+    assert len(alerts) == 1
+    assert len(await office.rows("SELECT * FROM inbox WHERE state = 'failed'")) == 5

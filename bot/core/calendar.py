@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.rules import RuleError, is_working_day
 
-_RULE = re.compile(r"^(weekly):([1-7])$|^(monthly):([1-9]|[12]\d|3[01])$")
+_RULE = re.compile(r"^(weekly):([1-7])$|^(monthly):([1-9]|[12][0-9]|3[01])$")
 
 
 def parse_rule(rule: str) -> tuple[str, int]:
@@ -40,17 +40,27 @@ def at_local(day: date, clock_time: time, tz: ZoneInfo) -> datetime:
 
 
 def parse_hhmm(text: str) -> time:
-    match = re.match(r"^(\d{1,2}):(\d{2})$", text.strip())
+    match = re.match(r"^([0-9]{1,2}):([0-9]{2})$", text.strip())
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise RuleError("err_time", text=text)
     return time(int(match.group(1)), int(match.group(2)))
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the days an office plans for; 0001-01-01 is a typo
+
+
 def parse_day(text: str) -> date:
+    """A day written YYYY-MM-DD, in ASCII digits and within 2000-2099."""
+    text = text.strip()
+    if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text):
+        raise RuleError("err_date", text=text[:20])
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text)
     except ValueError:
         raise RuleError("err_date", text=text) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise RuleError("err_date", text=text)
+    return day
 
 
 def check_slot(start: datetime, end: datetime, capacity: int, now: datetime,

@@ -20,8 +20,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "withdrawn": frozenset(),
 }
 OPEN_STATES = ("new", "accepted")
-CASE_NUMBER = re.compile(r"^QZ-(\d{4})-(\d{6})$")
-_PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9}|0\d{2,3}\d{7,8}|\d{7,8})$")
+CASE_NUMBER = re.compile(r"^QZ-([0-9]{4})-([0-9]{6})$")
+_PHONE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9}|0[0-9]{2,3}[0-9]{7,8}|[0-9]{7,8})$")
 EMERGENCY_NUMBERS = "110 · 119 · 120"
 OPENING_SEARCH_DAYS = 60  # longer than any run of holidays a calendar holds
 
@@ -36,6 +36,19 @@ class RuleError(Exception):
 
 
 _REF = re.compile(r"^([SsBb]?)([0-9]{1,9})$")
+_ASCII_DIGITS = re.compile(r"^[0-9]{1,15}$")  # `str.isdigit` also takes '²' and '٣'
+TELEGRAM_ID_DIGITS = 15  # Telegram's ids fit in 52 bits; SQLite's integers in 63
+MAX_SEATS = 1000  # one talk's capacity, far above any hall
+
+
+def ascii_number(text: str, *, low: int = 0, high: int = 10 ** TELEGRAM_ID_DIGITS) -> int | None:
+    """A whole number written in ASCII digits within [low, high], else None: so that a
+    superscript, an Arabic-Indic digit or a number past SQLite's range is refused, not read."""
+    text = text.strip()
+    if not _ASCII_DIGITS.match(text):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
 
 
 def parse_ref(text: str, kind: str) -> int:
