@@ -15,6 +15,9 @@ class Incoming(BaseModel):
     message_id: int
     thread_id: int | None = None
     reply_to_message_id: int | None = None
+    # The first line of a bot message replied to: its case number, when its id was never
+    # recorded (the copy sent again after a crash).
+    reply_to_header: str | None = None
     text: str = ""
     media: list[Media] = Field(default_factory=list)
     media_group_id: str | None = None
@@ -56,11 +59,15 @@ def read_message(message: Message) -> Incoming:
     if not media and not message.text and not message.contact:
         unsupported = next((k for k in _UNSUPPORTED if getattr(message, k, None)), "other")
     reply = message.reply_to_message
+    header = None
+    if reply is not None and reply.from_user is not None and reply.from_user.is_bot:
+        header = (reply.text or reply.caption or "").split("\n", 1)[0][:200] or None
     return Incoming(
         chat_id=message.chat_id,
         message_id=message.message_id,
         thread_id=message.message_thread_id if message.is_topic_message else None,
         reply_to_message_id=reply.message_id if reply and not _is_topic_root(message) else None,
+        reply_to_header=header,
         text=message.text or message.caption or "",
         media=media,
         media_group_id=message.media_group_id,

@@ -50,6 +50,7 @@ class Failure:
     description: str
     retry_after: int | None = None
     times: int = 1
+    migrate_to: int | None = None  # a group upgraded to a supergroup with this id
 
 
 class LocalBotApi(BaseRequest):
@@ -96,6 +97,8 @@ class LocalBotApi(BaseRequest):
                                     "description": failure.description}
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
+            if failure.migrate_to is not None:
+                body["parameters"] = {"migrate_to_chat_id": failure.migrate_to}
             return failure.status, json.dumps(body).encode()
         if api_method == "getUpdates":
             result: Any = await self._get_updates(params)
@@ -121,9 +124,11 @@ class LocalBotApi(BaseRequest):
         chat_id: int | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        migrate_to: int | None = None,
     ) -> None:
         """Make the next matching call fail (status 0: a network error)."""
-        self.failures.append(Failure(method, chat_id, status, description, retry_after, times))
+        self.failures.append(Failure(method, chat_id, status, description, retry_after, times,
+                                     migrate_to))
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
         return [

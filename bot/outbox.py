@@ -13,6 +13,7 @@ import logging
 import time
 import warnings
 from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -25,7 +26,14 @@ from telegram import (
     InputMediaPhoto,
     InputMediaVideo,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
@@ -129,6 +137,10 @@ class OutboxSender:
         self._topics: dict[int, int] = {}
         self._next_sweep = 0.0
         self._stopping = False
+        # Told when a row ends undelivered ("blocked" or "failed"), and when a group's id moved;
+        # the runtime answers both through the services.
+        self.on_undelivered: Callable[[OutboxItem, str], Awaitable[None]] | None = None
+        self.on_moved: Callable[[int, int], Awaitable[None]] | None = None
         db.on_outbox(self.offer)
 
     def offer(self, items: list[OutboxItem]) -> None:
@@ -245,16 +257,27 @@ class OutboxSender:
                 self.pacing.slow_down(item.chat_id, seconds)
             await self._later(item, f"RetryAfter {seconds}", seconds)
             return False
+        except ChatMigrated as exc:
+            # A group became a supergroup: its rows (this one too) now go to the new id.
+            log.warning("outbox %s: chat %s moved to %s", item.id, item.chat_id,
+                        exc.new_chat_id)
+            self._queues.pop(item.chat_id, None)
+            if self.on_moved is not None:
+                await self.on_moved(item.chat_id, exc.new_chat_id)
+            self._next_sweep = time.monotonic()
+            return False
         except Forbidden as exc:
             reason = str(exc)
             log.warning("outbox %s: chat %s refuses messages: %s", item.id, item.chat_id, reason)
             await self.db.write(lambda tx: self._blocked(tx, item, reason))
+            await self._undelivered(item, "blocked")
             return True
         except BadRequest as exc:
             reason = str(exc)
             log.error("outbox %s (%s to %s) rejected: %s", item.id, item.method, item.chat_id,
                       reason)
             await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", reason))
+            await self._undelivered(item, "failed")
             return True
         except (NetworkError, TelegramError) as exc:
             reason = repr(exc)
@@ -262,6 +285,7 @@ class OutboxSender:
                 log.error("outbox %s: giving up after %s attempts: %s", item.id,
                           item.attempts + 1, reason)
                 await self.db.write(lambda tx: tx.outbox.give_up(item.id, "failed", reason))
+                await self._undelivered(item, "failed")
                 return True
             backoff = min(MAX_BACKOFF_SECONDS, 2.0 ** item.attempts)
             log.warning("outbox %s: %s; retry in %.0fs", item.id, reason, backoff)
@@ -274,6 +298,16 @@ class OutboxSender:
             return True
         self._record_sent(item, result)
         return True
+
+    async def _undelivered(self, item: OutboxItem, state: str) -> None:
+        if self.on_undelivered is None:
+            return
+        if item.chat_id < 0:
+            self._queues.pop(item.chat_id, None)  # the group's other rows are decided there
+        try:
+            await self.on_undelivered(item, state)
+        except Exception as exc:  # telling someone must never stop the sender
+            log.error("outbox %s: the undelivered notice failed: %s", item.id, signature(exc))
 
     def _record_sent(self, item: OutboxItem, result: Any) -> None:
         """Mark the row sent now that Telegram accepted it. The mark joins the next commit (or

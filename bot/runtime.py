@@ -10,8 +10,15 @@ import warnings
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, TelegramError
-from telegram.ext import Application
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    TelegramError,
+)
+from telegram.ext import Application, filters
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
@@ -20,11 +27,13 @@ from bot.clock import Clock
 from bot.inbox import InboxProcessor
 from bot.menus import commands
 from bot.outbox import OutboxSender, Pacing
-from bot.services import desk, people
+from bot.services import delivery, desk, people, staff_chat
 from bot.services.unit import Services
 from bot.settings import Settings
+from bot.texts import t
 from schedules import jobs
 from storage.db import Database
+from storage.models import OutboxItem
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
@@ -54,6 +63,8 @@ class Minqing:
         # Telegram's limits are kept unless lifted (tests, benchmarks, the local console).
         pacing = None if lift_pacing else Pacing()
         self.sender = OutboxSender(self.db, self.app.bot, self.clock, pacing)
+        self.sender.on_undelivered = self._undelivered
+        self.sender.on_moved = self.staff_chat_moved
         self.inbox = InboxProcessor(self.app, self.db, self.services, self.clock)
         self._tasks: list[asyncio.Task] = []
         self._polling = False
@@ -138,23 +149,69 @@ class Minqing:
                 "getUpdates", params, read_timeout=POLL_TIMEOUT + 10)
         return result if isinstance(result, list) else []
 
+    async def _undelivered(self, item: OutboxItem, state: str) -> None:
+        await self.services.run_preamble(delivery.undelivered, item, state)
+
+    async def staff_chat_moved(self, old: int, new: int) -> None:
+        """The staff group became a supergroup: use the new id from now on (and at restart)."""
+        if old != self.settings.staff_chat_id:
+            return
+        await self.services.run_preamble(staff_chat.moved, old, new)
+        self._use_staff_chat(new)
+
+    def _use_staff_chat(self, chat_id: int) -> None:
+        old = self.settings.staff_chat_id
+        self.settings = self.settings.model_copy(update={"staff_chat_id": chat_id})
+        self.services.settings = self.settings
+        for handler in self.app.handlers.get(0, []):
+            chat_filter = getattr(handler, "filters", None)
+            for part in _filter_parts(chat_filter):
+                if isinstance(part, filters.Chat) and old in part.chat_ids:
+                    part.remove_chat_ids(old)
+                    part.add_chat_ids(chat_id)
+
     async def _detect_staff_chat(self) -> None:
         chat_id = self.settings.staff_chat_id
         if chat_id is None:
             return
+        moved = await self.services.read(staff_chat.moved_to, chat_id)
+        if moved is not None and moved != chat_id:
+            log.warning("staff chat %s became %s; using the new id (set STAFF_CHAT_ID=%s)",
+                        chat_id, moved, moved)
+            self._use_staff_chat(moved)
+            chat_id = moved
+        forum = await self.check_staff_chat()
+        if forum is None:
+            return
+        await self.db.write(lambda tx: tx.kv.put(desk.FORUM_KEY, "1" if forum else "0"),
+                            completes_update=False)
+        log.info("staff chat %s: %s", chat_id, "forum topics" if forum else "plain group")
+
+    async def check_staff_chat(self) -> bool | None:
+        """Ask Telegram about the staff group: lost or back, upgraded, forum or not (None when
+        it cannot be told now)."""
+        chat_id = self.settings.staff_chat_id
+        if chat_id is None:
+            return None
         try:
             # Raw: only is_forum matters, and ChatFullInfo's required fields change often.
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PTBUserWarning)
                 chat = await self.app.bot.do_api_request("getChat", {"chat_id": chat_id})
-            forum = bool(isinstance(chat, dict) and chat.get("is_forum"))
+        except ChatMigrated as exc:
+            await self.staff_chat_moved(chat_id, exc.new_chat_id)
+            return await self.check_staff_chat()
+        except (Forbidden, BadRequest) as exc:
+            log.warning("staff chat %s refuses the bot (%s); cards go to private chats",
+                        chat_id, type(exc).__name__)
+            await self.services.run_preamble(staff_chat.lost, chat_id,
+                                             t(self.settings.default_language, "why_removed"))
+            return False
         except TelegramError as exc:
-            log.warning("staff chat %s is not reachable (%s); cards go there as messages",
-                        chat_id, exc)
-            forum = False
-        await self.db.write(lambda tx: tx.kv.put(desk.FORUM_KEY, "1" if forum else "0"),
-                            completes_update=False)
-        log.info("staff chat %s: %s", chat_id, "forum topics" if forum else "plain group")
+            log.warning("staff chat %s is not reachable now (%s)", chat_id, type(exc).__name__)
+            return None
+        await self.services.run_preamble(staff_chat.back, chat_id)
+        return bool(isinstance(chat, dict) and chat.get("is_forum"))
 
     async def _set_default_commands(self) -> None:
         """Everyone's menu (citizen); role menus are set per chat when a role is granted.
@@ -165,3 +222,19 @@ class Minqing:
                 await self.app.bot.set_my_commands(menu, language_code=code)
         except TelegramError as exc:
             log.warning("could not set the command menu: %s", exc)
+
+
+def _filter_parts(chat_filter: object) -> list[object]:
+    """The filters inside a combined filter (`a & ~b`), so one of them can be changed."""
+    parts: list[object] = []
+    stack = [chat_filter]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        parts.append(item)
+        for name in ("base_filter", "and_filter", "or_filter", "xor_filter", "f"):
+            inner = getattr(item, name, None)
+            if isinstance(inner, filters.BaseFilter):
+                stack.append(inner)
+    return parts

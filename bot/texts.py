@@ -801,6 +801,46 @@ CATALOG: dict[str, tuple[str, str]] = {
         "⚠️ 更新 {id} 无法处理，已搁置并确认，其他消息照常处理：{error}\n同类问题今天不再提醒。/failed 查看全部。",
         "⚠️ Update {id} could not be taken and was set aside (and confirmed); everything else goes on: {error}\nThe same failure is not reported again today. /failed lists them all.",
     ),
+    "staff_chat_lost": (
+        "⚠️ 机器人已无法在工作人员群（{chat}）发送消息：{why}。事项卡片和群众消息改为私聊发给每位工作人员；机器人回到群里后会自动恢复。",
+        "⚠️ The bot can no longer post in the staff group ({chat}): {why}. Case cards and citizens' messages now go to each staff member privately; they go back to the group once the bot is there again.",
+    ),
+    "staff_chat_back": (
+        "工作人员群（{chat}）已恢复，事项卡片重新发到群里。",
+        "The staff group ({chat}) is back; case cards go there again.",
+    ),
+    "staff_chat_moved": (
+        "工作人员群已升级为超级群组，编号由 {old} 变为 {new}。机器人已改用新编号；请把 .env 中的 STAFF_CHAT_ID 改为 {new}。",
+        "The staff group became a supergroup: its id changed from {old} to {new}. The bot uses the new id already; please set STAFF_CHAT_ID={new} in .env.",
+    ),
+    "why_removed": (
+        "机器人被移出群或被禁止发言",
+        "the bot was removed or may not post",
+    ),
+    "why_blocked": (
+        "群众已屏蔽机器人",
+        "the citizen has blocked the bot",
+    ),
+    "why_failed": (
+        "多次重试后仍未送达",
+        "it could not be delivered after repeated tries",
+    ),
+    "reply_undelivered": (
+        "您对 {number} 的答复未能送达群众：{why}。已记入事项记录，请改用电话等方式联系。",
+        "Your reply on {number} did not reach the citizen: {why}. It is recorded in the case's history; please reach them another way, such as by phone.",
+    ),
+    "reply_sent_blocked": (
+        "群众此前屏蔽了机器人，答复已尝试发送给 {number} 的群众；如未能送达会告知您。电话：{phone}",
+        "The citizen of {number} had blocked the bot; the reply is being tried, and you will hear if it does not arrive. Phone: {phone}",
+    ),
+    "event_undelivered": (
+        "未能送达",
+        "not delivered",
+    ),
+    "kick_failed": (
+        "⚠️ 无法把用户 {id} 移出工作人员群（机器人没有“封禁用户”权限）。请手动把此人移出群。",
+        "⚠️ Could not remove user {id} from the staff group (the bot lacks the right to ban users). Please remove them by hand.",
+    ),
 }
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Chat, Update
+from telegram import Chat, ChatMember, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -18,6 +19,7 @@ from telegram.ext import (
 from bot.context import MinqingContext
 from bot.faults import signature
 from bot.services import front, people
+from bot.services import staff_chat as staff_chat_service
 from bot.services.unit import Who
 from bot.settings import LANGUAGES
 from bot.texts import t
@@ -31,15 +33,40 @@ async def load_actor(update: Update, context: MinqingContext) -> None:
     """Record who is asking; leave any group that is not the staff chat (the bot may have been
     added to it), and stop its updates there."""
     chat = update.effective_chat
-    staff_chat = context.minqing.settings.staff_chat_id
-    if chat is not None and chat.type != Chat.PRIVATE and chat.id != staff_chat:
-        await _leave(context, chat.id)
-        raise ApplicationHandlerStop
+    if chat is not None and chat.type != Chat.PRIVATE:
+        await _staff_chat_news(update, context, chat.id)
+        if chat.id != context.minqing.settings.staff_chat_id:
+            await _leave(context, chat.id)
+            raise ApplicationHandlerStop
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
     # Recorded and loaded by the handler's own transaction (one hop per update).
     context.who = Who(telegram_id=user.id, name=user.full_name, username=user.username)
+
+
+async def _staff_chat_news(update: Update, context: MinqingContext, chat_id: int) -> None:
+    """The staff group became a supergroup (Telegram says so in both the old group and the
+    new), or the bot was removed from it or added back."""
+    minqing = context.minqing
+    staff_chat = minqing.settings.staff_chat_id
+    message = update.effective_message
+    if message is not None and staff_chat is not None:
+        if message.migrate_to_chat_id and chat_id == staff_chat:
+            await minqing.staff_chat_moved(chat_id, message.migrate_to_chat_id)
+            raise ApplicationHandlerStop
+        if message.migrate_from_chat_id and message.migrate_from_chat_id == staff_chat:
+            await minqing.staff_chat_moved(staff_chat, chat_id)
+            raise ApplicationHandlerStop
+    member = update.my_chat_member
+    if member is not None and chat_id == staff_chat:
+        status = member.new_chat_member.status
+        if status in (ChatMember.LEFT, ChatMember.BANNED):
+            why = t(minqing.settings.default_language, "why_removed")
+            await minqing.services.run_preamble(staff_chat_service.lost, chat_id, why)
+        elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
+            await minqing.services.run_preamble(staff_chat_service.back, chat_id)
+        raise ApplicationHandlerStop
 
 
 async def _leave(context: MinqingContext, chat_id: int) -> None:
@@ -99,6 +126,14 @@ async def on_error(update: object, context: MinqingContext) -> None:
             log.warning("could not tell chat %s about the failure", update.effective_chat.id)
 
 
+async def chat_status(update: Update, context: MinqingContext) -> None:
+    """A citizen blocked the bot, or unblocked it: Telegram tells us in their private chat."""
+    member = update.my_chat_member
+    assert member is not None
+    blocked = member.new_chat_member.status == ChatMember.BANNED
+    await context.minqing.services.run_as(context.asker, people.chat_status, blocked)
+
+
 def pre_handlers() -> list[BaseHandler]:
     return [TypeHandler(Update, load_actor)]
 
@@ -111,6 +146,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("lang", lang, filters=PRIVATE),
         CommandHandler("cancel", service_command(front.cancel, "Leave the dialogue."),
                        filters=PRIVATE),
+        ChatMemberHandler(chat_status, ChatMemberHandler.MY_CHAT_MEMBER),
     ]
 
 

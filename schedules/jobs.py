@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.context import MinqingContext
-from bot.services import cases, reminders, talks
+from bot.services import cases, reminders, staff_chat, talks
 from bot.services.unit import Unit
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ AUTO_CLOSE = "auto_close"
 PRUNE_INBOX = "prune_inbox"
 REMIND = "remind"
 GENERATE_TALKS = "generate_talks"
+CHECK_STAFF_CHAT = "check_staff_chat"
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,13 @@ async def generate_talks(minqing: Minqing) -> None:
         log.info("generated %d talk slots", len(generated.created))
 
 
+async def check_staff_chat(minqing: Minqing) -> None:
+    """While the staff group refuses the bot, ask now and then whether it is back."""
+    lost = await minqing.services.read(staff_chat.is_lost)
+    if lost and minqing.settings.staff_chat_id is not None:
+        await minqing.check_staff_chat()
+
+
 JOBS: tuple[Job, ...] = (
     Job(AUTO_CLOSE, auto_close, timedelta(hours=1), timedelta(seconds=10)),
     Job(PRUNE_INBOX, prune_inbox, timedelta(hours=6), timedelta(seconds=30)),
@@ -73,6 +81,7 @@ JOBS: tuple[Job, ...] = (
     # event has not begun (otherwise it is dropped and logged).
     Job(REMIND, remind, timedelta(minutes=1), timedelta(0), reminders.moments),
     Job(GENERATE_TALKS, generate_talks, timedelta(hours=6), timedelta(seconds=5)),
+    Job(CHECK_STAFF_CHAT, check_staff_chat, timedelta(minutes=10), timedelta(minutes=10)),
 )
 
 

@@ -128,6 +128,7 @@ class OutboxItem(Row):
     purpose: str | None = None
     in_case_topic: bool = False
     album_key: str | None = None
+    notify_id: int | None = None
 
 
 class Outgoing(BaseModel):
@@ -141,6 +142,7 @@ class Outgoing(BaseModel):
     in_case_topic: bool = False
     album_key: str | None = None
     delay_seconds: float = 0.0
+    notify_id: int | None = None  # told if it cannot be delivered
 
 
 SlotKind = Literal["talk_day", "talk_meeting", "one_on_one", "reception_day"]

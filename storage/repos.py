@@ -495,6 +495,10 @@ class Inbox(Repo):
         return cur.rowcount
 
 
+_OUTBOX_COLS = ("id, chat_id, method, payload, attempts, case_id, purpose, in_case_topic,"
+                " album_key, notify_id")
+
+
 class Outbox(Repo):
     def __init__(self, conn: sqlite3.Connection, tx: Tx) -> None:
         super().__init__(conn)
@@ -530,7 +534,7 @@ class Outbox(Repo):
                     return
         cur = self.c.execute(
             "INSERT INTO outbox (chat_id, method, payload, next_at, created_at, case_id, purpose,"
-            " in_case_topic, album_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " in_case_topic, album_key, notify_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message.chat_id,
                 message.method,
@@ -541,6 +545,7 @@ class Outbox(Repo):
                 message.purpose,
                 int(message.in_case_topic),
                 message.album_key,
+                message.notify_id,
             ),
         )
         if message.delay_seconds <= 0:
@@ -548,16 +553,29 @@ class Outbox(Repo):
                 id=cur.lastrowid, chat_id=message.chat_id, method=message.method,
                 payload=message.payload, case_id=message.case_id, purpose=message.purpose,
                 in_case_topic=message.in_case_topic, album_key=message.album_key,
+                notify_id=message.notify_id,
             ))
 
     def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:
         rows = self.c.execute(
-            "SELECT id, chat_id, method, payload, attempts, case_id, purpose, in_case_topic,"
-            " album_key FROM outbox WHERE state = 'pending' AND next_at <= ?"
+            f"SELECT {_OUTBOX_COLS} FROM outbox WHERE state = 'pending' AND next_at <= ?"
             " ORDER BY id LIMIT ?",
             (ts(now), limit),
         ).fetchall()
         return [OutboxItem(**{**dict(r), "payload": json.loads(r["payload"])}) for r in rows]
+
+    def pending_for_chat(self, chat_id: int) -> list[OutboxItem]:
+        rows = self.c.execute(
+            f"SELECT {_OUTBOX_COLS} FROM outbox WHERE state = 'pending' AND chat_id = ?"
+            " ORDER BY id", (chat_id,),
+        ).fetchall()
+        return [OutboxItem(**{**dict(r), "payload": json.loads(r["payload"])}) for r in rows]
+
+    def move_chat(self, old: int, new: int) -> int:
+        """A group became a supergroup: its pending rows go to the new id."""
+        return self.c.execute(
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state = 'pending'", (new, old)
+        ).rowcount
 
     def next_due_at(self, after: datetime) -> datetime | None:
         """When the next row that is not yet due becomes due."""

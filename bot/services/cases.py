@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from bot.services import desk
 from bot.services.unit import Unit
 from storage.models import Case, Dialogue, Media, User
 
+CASE_NUMBER_IN = re.compile(r"QZ-[0-9]{4}-[0-9]{6}")
 REPLY, TRANSFER, RESOLVE, REJECT, ADD_INFO, CHOOSE = (
     "reply", "transfer", "resolve", "reject", "add_info", "choose_case",
 )
@@ -341,15 +343,31 @@ def staff_dialogue_message(unit: Unit, staff: User, dialogue: Dialogue, message:
     return True
 
 
+def replied_case(unit: Unit, message: Incoming) -> Case | None:
+    """The case of the bot's message being replied to: by its recorded id, or else by the case
+    number in its first line (a copy sent again after a crash was never recorded)."""
+    assert message.reply_to_message_id is not None
+    case = unit.tx.cases.by_message(message.chat_id, message.reply_to_message_id)
+    if case is None and message.reply_to_header:
+        found = CASE_NUMBER_IN.search(message.reply_to_header)
+        case = unit.tx.cases.by_number(found.group(0)) if found else None
+    return case
+
+
 def _reply(unit: Unit, staff: User, case: Case, message: Incoming, notify: bool) -> None:
-    delivered = desk.relay_to_citizen(unit, case, message)
+    """Staff's answer goes to the citizen as the office. "Sent" is said only for a chat that
+    takes messages; if it does not arrive, the staff member hears so (bot.services.delivery)."""
+    sent = desk.relay_to_citizen(unit, case, message, notify_id=staff.telegram_id)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=staff.telegram_id,
-                            direction="out" if delivered else "internal",
-                            kind="reply" if delivered else "note",
+                            direction="out" if sent else "internal",
+                            kind="reply" if sent else "note",
                             text=message.text, media=message.media)
-    if notify:
-        unit.say(staff, "reply_sent" if delivered else "reply_no_chat", number=case.number,
-                 phone=case.citizen_phone or "-")
+    if not notify:
+        return
+    citizen = unit.tx.users.get(case.citizen_id) if case.citizen_id else None
+    key = "reply_no_chat" if not sent else (
+        "reply_sent_blocked" if citizen is not None and citizen.blocked_at else "reply_sent")
+    unit.say(staff, key, number=case.number, phone=case.citizen_phone or "-")
 
 
 def staff_chat_message(unit: Unit, user: User, message: Incoming) -> None:
@@ -360,7 +378,7 @@ def staff_chat_message(unit: Unit, user: User, message: Incoming) -> None:
     if message.thread_id is not None and desk.staff_chat_is_forum(unit):
         case = unit.tx.cases.by_topic(message.thread_id)
     elif message.reply_to_message_id is not None:
-        case = unit.tx.cases.by_message(message.chat_id, message.reply_to_message_id)
+        case = replied_case(unit, message)
     else:
         case = None
     if case is None:
@@ -376,7 +394,7 @@ def private_reply_to_relay(unit: Unit, staff: User, message: Incoming) -> bool:
     """In a staff member's private chat, answering a relayed message answers its case."""
     if message.reply_to_message_id is None:
         return False
-    case = unit.tx.cases.by_message(message.chat_id, message.reply_to_message_id)
+    case = replied_case(unit, message)
     if case is None:
         return False
     case = _workable(unit, staff, case.id, (*OPEN,))
@@ -432,7 +450,7 @@ def transfer(unit: Unit, actor: User, case_id: int, target_id: int, reason: str)
     if previous is not None and previous != target_id:
         unit.say_to(previous, "transfer_from_you", number=case.number,
                     name=desk.display(target), reason=reason)
-    if unit.settings.staff_chat_id is not None:
+    if desk.staff_group(unit) is not None:  # in private chats both were told above
         desk.to_staff(unit, moved, "staff_transferred", name=desk.display(target))
     if actor.telegram_id not in (previous, target_id):
         unit.say(actor, "transfer_done", number=case.number, name=desk.display(target))

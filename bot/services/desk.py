@@ -9,15 +9,25 @@ from bot.texts import Term, t
 from storage.models import Case, Outgoing, User
 
 FORUM_KEY = "staff_chat_is_forum"
+LOST_KEY = "staff_chat:lost"  # set by bot.services.staff_chat
 
 
 def staff_chat_is_forum(unit: Unit) -> bool:
-    return unit.settings.staff_chat_id is not None and unit.tx.kv.get(FORUM_KEY) == "1"
+    return staff_group(unit) is not None and unit.tx.kv.get(FORUM_KEY) == "1"
+
+
+def staff_group(unit: Unit) -> int | None:
+    """The staff group while the bot can post there; None sends the desk to private chats."""
+    chat_id = unit.settings.staff_chat_id
+    if chat_id is None or unit.tx.kv.get(LOST_KEY) == "1":
+        return None
+    return chat_id
 
 
 def staff_recipients(unit: Unit, case: Case) -> list[tuple[int, str, bool]]:
     """(chat id, language, in the case's topic) for each place staff see this case."""
-    if unit.settings.staff_chat_id is not None:
+    if staff_group(unit) is not None:
+        assert unit.settings.staff_chat_id is not None
         return [(unit.settings.staff_chat_id, unit.settings.default_language,
                  staff_chat_is_forum(unit))]
     if case.owner_id is not None:
@@ -91,22 +101,26 @@ def relay_to_staff(unit: Unit, case: Case, author: str, message: Incoming) -> No
         _relay(unit, chat_id, header, message, case, in_topic)
 
 
-def relay_to_citizen(unit: Unit, case: Case, message: Incoming) -> bool:
-    """Staff's answer as the office (never a staff member's account); False if no chat."""
+def relay_to_citizen(unit: Unit, case: Case, message: Incoming,
+                     notify_id: int | None = None) -> bool:
+    """Staff's answer as the office (never a staff member's account); False if no chat.
+    `notify_id` hears if it cannot be delivered."""
     if case.citizen_id is None:
         return False
     citizen = unit.tx.users.get(case.citizen_id)
     lang = unit.lang(citizen)
     header = t(lang, "relay_header_citizen", office=unit.settings.office_name,
                number=case.number)
-    _relay(unit, case.citizen_id, header, message, case, False)
+    _relay(unit, case.citizen_id, header, message, case, False, notify_id)
     return True
 
 
 def _relay(
-    unit: Unit, chat_id: int, header: str, message: Incoming, case: Case, in_topic: bool
+    unit: Unit, chat_id: int, header: str, message: Incoming, case: Case, in_topic: bool,
+    notify_id: int | None = None,
 ) -> None:
-    options = {"case_id": case.id, "in_case_topic": in_topic, "purpose": "link"}
+    options = {"case_id": case.id, "in_case_topic": in_topic, "purpose": "link",
+               "notify_id": notify_id}
     body = f"{header}\n{message.text}" if message.text else header
     if message.media_group_id and message.media:
         key = f"{message.media_group_id}:{chat_id}"

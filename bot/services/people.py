@@ -11,9 +11,10 @@ from bot.clock import when, when_day
 from bot.core.rules import RuleError
 from bot.menus import menu_for_chat
 from bot.services import desk, duty
+from bot.services.delivery import KICK
 from bot.services.unit import Unit
 from bot.texts import Term
-from storage.models import ROLES, Dialogue, TalkSlot, User
+from storage.models import ROLES, Dialogue, Outgoing, TalkSlot, User
 
 INVITE_HOURS = 72
 INVITE = "invite"
@@ -22,6 +23,13 @@ LEFT_BEHIND_DAYS = 90  # how far ahead a leaving leader's duty days are listed
 
 def seen(unit: Unit, telegram_id: int, display_name: str, username: str | None) -> User:
     return unit.tx.users.seen(telegram_id, display_name[:128], username, unit.now)
+
+
+def chat_status(unit: Unit, user: User, blocked: bool) -> None:
+    """Whether the person's private chat takes the bot's messages (a block is undone by the
+    person writing again, too)."""
+    if blocked:
+        unit.tx.users.mark_blocked(user.telegram_id, unit.now)
 
 
 def set_language(unit: Unit, user: User, language: str) -> None:
@@ -70,6 +78,7 @@ def change_role(unit: Unit, actor_id: int | None, telegram_id: int, role: str) -
     change.after = after
     if before.is_staff_side and not after.is_staff_side:
         change.returned = _return_cases(unit, actor_id, before)
+        _remove_from_staff_group(unit, telegram_id)
     unit.send([menu_for_chat(telegram_id, role, unit.lang(after))])
     return change
 
@@ -91,6 +100,18 @@ def _return_cases(unit: Unit, actor_id: int | None, owner: User) -> list[str]:
             unit.say(leader, "leaders_cases_returned", name=desk.display(owner),
                      numbers=unit.text(leader, "list_sep").join(returned))
     return returned
+
+
+def _remove_from_staff_group(unit: Unit, telegram_id: int) -> None:
+    """Someone who no longer works cases leaves the staff group: banned, then unbanned at once
+    so that they can be invited again. Without the right to ban, admins are told to do it by
+    hand (bot.services.delivery)."""
+    group = desk.staff_group(unit)
+    if group is None:
+        return
+    for method, extra in (("banChatMember", {}), ("unbanChatMember", {"only_if_banned": True})):
+        unit.send([Outgoing(chat_id=group, method=method,
+                            payload={"user_id": telegram_id, **extra}, purpose=KICK)])
 
 
 def grant(unit: Unit, actor_id: int | None, telegram_id: int, role: str) -> User:

@@ -103,7 +103,7 @@ def confirm(unit: Unit, staff: User, submit: bool) -> str | None:
     )
     unit.tx.cases.add_owner(case.id, staff.telegram_id, staff.telegram_id, "registered",
                             unit.now)
-    if settings.staff_chat_id is not None:
+    if desk.staff_group(unit) is not None:  # in private chats the owner has it already
         desk.announce_case(unit, case)
     unit.say(staff, "reg_done", number=case.number, code=code)
     return case.number
