@@ -70,7 +70,8 @@ async def test_an_upgraded_group_is_followed_and_wins_at_restart(group_office: O
     await office.restart()
     assert office.minqing.settings.staff_chat_id == SUPERGROUP
     cid = await case_id(office, number)
-    await office.press(STAFF, f"cl:{cid}", chat_id=SUPERGROUP, message_id=card.result["message_id"])
+    await office.press(STAFF, f"cl:{cid}", chat_id=SUPERGROUP,
+                       message_id=card.result["message_id"])
     await office.send(STAFF, "已收到", chat_id=SUPERGROUP, reply_to_message=card.result)
     assert "已收到" in office.last_text(CITIZEN)
     assert not [c for c in office.api.calls if c.method == "leaveChat"]
@@ -98,7 +99,7 @@ async def test_a_reply_to_an_unrecorded_copy_is_matched_by_its_case_number(offic
 
 async def test_a_reply_to_a_citizen_who_blocked_the_bot_is_not_called_sent(office: Office
                                                                            ) -> None:
-    number, cid = await claimed_case(office)
+    _, cid = await claimed_case(office)
     office.api.fail(403, "Forbidden: bot was blocked by the user", chat_id=CITIZEN, times=10)
     await office.press(STAFF, f"rp:{cid}")
     await office.send(STAFF, "您好，已安排")
@@ -112,7 +113,7 @@ async def test_a_reply_to_a_citizen_who_blocked_the_bot_is_not_called_sent(offic
 
 
 async def test_a_reply_given_up_after_its_retries_is_reported(office: Office, clock) -> None:
-    number, cid = await claimed_case(office)
+    _, cid = await claimed_case(office)
     office.api.fail(0, "connection reset", chat_id=CITIZEN, times=GIVE_UP_AFTER + 5)
     await office.press(STAFF, f"rp:{cid}")
     await office.send(STAFF, "您好")
