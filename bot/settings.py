@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     host_list_time: str = "18:00"
     duty_evening_time: str = "18:00"
     duty_morning_time: str = "08:00"
+    # Flood control: past this many messages a minute a citizen is asked to slow down and staff
+    # get one summary a minute; attachments go along up to FLOOD_ATTACHMENTS a minute.
+    flood_messages: int = Field(20, ge=1, le=1000)
+    flood_attachments: int = Field(5, ge=0, le=100)
     log_level: str = "INFO"
 
     @field_validator("bot_token", "telegram_proxy", "staff_chat_id", mode="before")

@@ -841,6 +841,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "⚠️ 无法把用户 {id} 移出工作人员群（机器人没有“封禁用户”权限）。请手动把此人移出群。",
         "⚠️ Could not remove user {id} from the staff group (the bot lacks the right to ban users). Please remove them by hand.",
     ),
+    "flood_slow_down": (
+        "您的消息发得很快（一分钟超过 {max} 条）。消息都已记入事项，工作人员会按分钟汇总查看，请稍慢一些。",
+        "You are sending messages very fast (more than {max} a minute). Every one is kept with your case and staff read them as a summary each minute; please slow down a little.",
+    ),
+    "flood_summary": (
+        "💬 {number} · {name} 一分钟内又发来 {count} 条消息（已全部记入事项，另有附件 {held} 个，可用 /case {number} 查看）：\n{text}",
+        "💬 {number} · {name} sent {count} more {count@message} within a minute (all kept with the case, with {held} {held@attachment}; /case {number} shows them):\n{text}",
+    ),
 }
 
 

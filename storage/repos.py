@@ -325,15 +325,28 @@ class Cases(Repo):
         kind: str,
         text: str = "",
         media: list[Media] | None = None,
-    ) -> None:
+    ) -> int:
+        """Add to the case's history; returns the event's id."""
         media_json = (
             json.dumps([m.model_dump(exclude_none=True) for m in media]) if media else None
         )
-        self.c.execute(
+        cur = self.c.execute(
             "INSERT INTO case_events (case_id, at, actor_id, direction, kind, text, media)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (case_id, ts(now), actor_id, direction, kind, text, media_json),
         )
+        return int(cur.lastrowid or 0)
+
+    def events_from(self, case_id: int, first_id: int, limit: int = 200) -> list[CaseEvent]:
+        """The case's events from `first_id` on, oldest first."""
+        rows = self.c.execute(
+            "SELECT * FROM case_events WHERE case_id = ? AND id >= ? ORDER BY id LIMIT ?",
+            (case_id, first_id, limit),
+        ).fetchall()
+        return [
+            CaseEvent(**{**dict(r), "media": json.loads(r["media"]) if r["media"] else []})
+            for r in rows
+        ]
 
     def has_event(self, case_id: int, kind: str) -> bool:
         """Whether the case's whole history holds an event of this kind."""

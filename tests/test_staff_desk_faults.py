@@ -146,3 +146,40 @@ async def test_a_revoked_staff_member_leaves_the_staff_group(group_office: Offic
     await office.minqing.services.run_preamble(people.grant, ADMIN, STAFF2, "staff")
     await office.send(ADMIN, f"/revoke {STAFF2}")
     assert any("手动" in t and str(STAFF2) in t for t in office.texts(ADMIN))
+
+
+async def test_a_flood_is_kept_whole_and_summed_up_for_staff(office: Office, clock) -> None:
+    await claimed_case(office)
+    office.api.clear()
+    limit = office.settings.flood_messages
+    for index in range(limit + 15):
+        await office.send(CITIZEN, f"第{index}条")
+    assert sum("发得很快" in t for t in office.texts(CITIZEN)) == 1
+    relayed = [t for t in office.texts(STAFF) if t.startswith("💬")]
+    assert len(relayed) == limit  # the summary waits for the minute's end
+    kept = await office.rows("SELECT COUNT(*) AS n FROM case_events WHERE kind = 'message'")
+    assert kept[0]["n"] == limit + 15
+    clock.advance(seconds=61)
+    await office.settle()
+    summaries = [t for t in office.texts(STAFF) if "一分钟内又发来" in t]
+    assert len(summaries) == 1 and "15 条" in summaries[0]
+    assert f"第{limit}条" in summaries[0] and f"第{limit + 14}条" in summaries[0]
+    # A new minute: messages are relayed one by one again.
+    await office.send(CITIZEN, "新的一分钟")
+    assert office.texts(STAFF)[-1].endswith("新的一分钟")
+
+
+async def test_a_flood_s_attachments_go_along_up_to_a_limit(office: Office, clock) -> None:
+    await claimed_case(office)
+    limit = office.settings.flood_messages
+    for index in range(limit):
+        await office.send(CITIZEN, f"第{index}条")
+    office.api.clear()
+    for index in range(8):
+        await office.photo(CITIZEN, f"FLOOD{index}")
+    photos = office.api.sent(STAFF, "sendPhoto")
+    assert len(photos) == office.settings.flood_attachments
+    clock.advance(seconds=61)
+    await office.settle()
+    summary = next(t for t in office.texts(STAFF) if "一分钟内又发来" in t)
+    assert "附件 8 个" in summary

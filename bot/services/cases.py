@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.core.rules import (
     RuleError,
@@ -16,7 +16,7 @@ from bot.core.rules import (
     state_term,
 )
 from bot.incoming import Incoming
-from bot.services import desk
+from bot.services import desk, limits
 from bot.services.unit import Unit
 from storage.models import Case, Dialogue, Media, User
 
@@ -112,24 +112,13 @@ def add_to_case(unit: Unit, user: User, case: Case, message: Incoming) -> None:
     and without an answer the case stays resolved (auto-close runs on as before)."""
     add_message(unit, user, case, message)
     if case.state == "resolved":
-        if _once_a_minute(unit, user):
+        if limits.once_a_minute(unit, user.telegram_id):
             unit.say(user, "resolved_reply_ask",
                      [[(unit.text(user, "btn_object"), f"ro:{case.id}")],
                       [(unit.text(user, "btn_only_reply"), f"rr:{case.id}")]],
                      number=case.number)
-    elif _once_a_minute(unit, user):
+    elif limits.once_a_minute(unit, user.telegram_id):
         unit.say(user, "added_to_case", number=case.number)
-
-
-def _once_a_minute(unit: Unit, user: User) -> bool:
-    """Acknowledgements of added messages go at most once a minute per chat (an album, or a
-    burst of short messages, gets one)."""
-    key = f"ack_at:{user.telegram_id}"
-    last = unit.tx.kv.get(key)
-    if last is not None and unit.now - datetime.fromisoformat(last) < timedelta(minutes=1):
-        return False
-    unit.tx.kv.put(key, unit.now.isoformat())
-    return True
 
 
 def reopen(unit: Unit, user: User, case_id: int) -> None:
@@ -153,9 +142,30 @@ def only_reply(unit: Unit, user: User, case_id: int) -> None:
 
 
 def add_message(unit: Unit, user: User, case: Case, message: Incoming) -> None:
-    unit.tx.cases.add_event(case.id, unit.now, actor_id=user.telegram_id, direction="in",
-                            kind="message", text=message.text, media=message.media)
-    desk.relay_to_staff(unit, case, case.real_name or desk.display(user), message)
+    """Every message is kept in the case. Past FLOOD_MESSAGES in a minute the citizen is asked
+    to slow down, and staff get one summary for the rest of that minute instead of each
+    message, so that one person cannot queue a backlog in front of everyone's new cases."""
+    event = unit.tx.cases.add_event(case.id, unit.now, actor_id=user.telegram_id,
+                                    direction="in", kind="message", text=message.text,
+                                    media=message.media)
+    author = case.real_name or desk.display(user)
+    state = limits.minute(unit, user.telegram_id)
+    state.messages += 1
+    settings = unit.settings
+    if state.messages <= settings.flood_messages:
+        limits.keep(unit, user.telegram_id, state)
+        desk.relay_to_staff(unit, case, author, message)
+        return
+    if not state.slowed:
+        state.slowed = True
+        unit.say(user, "flood_slow_down", max=settings.flood_messages)
+    first = state.digest_from.setdefault(str(case.id), event)
+    relayed = min(len(message.media), max(settings.flood_attachments - state.attachments, 0))
+    state.attachments += relayed
+    limits.keep(unit, user.telegram_id, state)
+    if relayed:
+        desk.relay_media_to_staff(unit, case, author, message.media[:relayed])
+    desk.flood_summary(unit, case, author, first, state.start, state.ends)
 
 
 def pick_case(unit: Unit, user: User, case_id: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot import render
 from bot.incoming import Incoming
 from bot.services.unit import Unit
@@ -9,6 +11,7 @@ from bot.texts import Term, t
 from storage.models import Case, Outgoing, User
 
 FORUM_KEY = "staff_chat_is_forum"
+SUMMARY_LIMIT = 3500  # characters of a flood's summary (Telegram takes 4096 a message)
 LOST_KEY = "staff_chat:lost"  # set by bot.services.staff_chat
 
 
@@ -96,9 +99,45 @@ def to_staff(unit: Unit, case: Case, key: str, **params: object) -> None:
 def relay_to_staff(unit: Unit, case: Case, author: str, message: Incoming) -> None:
     """A citizen's message, headed with the case and the author, in every staff place."""
     for chat_id, lang, in_topic in staff_recipients(unit, case):
-        name = t(lang, "anonymous") if case.anonymous else author
-        header = t(lang, "relay_header_staff", number=case.number, name=name)
+        header = t(lang, "relay_header_staff", number=case.number,
+                   name=_author(lang, case, author))
         _relay(unit, chat_id, header, message, case, in_topic)
+
+
+def relay_media_to_staff(unit: Unit, case: Case, author: str, media: list) -> None:
+    """Attachments of a flood, up to FLOOD_ATTACHMENTS a minute, with a short header."""
+    for chat_id, lang, in_topic in staff_recipients(unit, case):
+        header = t(lang, "relay_header_staff", number=case.number, name=_author(lang, case,
+                                                                                 author))
+        unit.send(render.media(chat_id, media, header, case_id=case.id, in_case_topic=in_topic,
+                               purpose="link"))
+
+
+def flood_summary(unit: Unit, case: Case, author: str, first_event: int, start: datetime,
+                  ends: datetime) -> None:
+    """One message per minute for the rest of a flood: it waits until the minute ends, and
+    each new message replaces the waiting summary with a longer one."""
+    events = [e for e in unit.tx.cases.events_from(case.id, first_event)
+              if e.direction == "in" and e.kind == "message"]
+    delay = max((ends - unit.now).total_seconds(), 0.0)
+    for chat_id, lang, in_topic in staff_recipients(unit, case):
+        lines = [f"{index}. {e.text}" if e.text else f"{index}. "
+                 + t(lang, "attachments", count=len(e.media))
+                 for index, e in enumerate(events, 1)]
+        held = sum(len(e.media) for e in events)
+        body = "\n".join(lines)
+        if len(body) > SUMMARY_LIMIT:
+            body = body[:SUMMARY_LIMIT] + "…"
+        text = t(lang, "flood_summary", number=case.number,
+                 name=_author(lang, case, author), count=len(events), text=body,
+                 held=held)
+        key = f"summary:{case.id}:{start:%Y%m%d%H%M%S}:{chat_id}"
+        unit.send(render.text(chat_id, text, case_id=case.id, in_case_topic=in_topic,
+                              purpose="link", album_key=key, delay_seconds=delay))
+
+
+def _author(lang: str, case: Case, author: str) -> str:
+    return t(lang, "anonymous") if case.anonymous else author
 
 
 def relay_to_citizen(unit: Unit, case: Case, message: Incoming,
