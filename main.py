@@ -30,10 +30,8 @@ def configure_logging(level: str) -> None:
 
 
 async def run_bot(settings: Settings) -> None:
-    from bot.runtime import Minqing
+    from bot.runtime import start_when_reachable
 
-    minqing = Minqing(settings)
-    await minqing.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -41,6 +39,9 @@ async def run_bot(settings: Settings) -> None:
             loop.add_signal_handler(sig, stop.set)
         except NotImplementedError:  # Windows
             pass
+    minqing = await start_when_reachable(settings, stop)
+    if minqing is None:  # asked to stop while waiting for the Bot API
+        return
     poller = asyncio.create_task(minqing.poll())
     stopper = asyncio.create_task(stop.wait())
     try:
@@ -142,8 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     say_database(settings.database_path)
     from telegram.error import Conflict, InvalidToken
 
+    from bot.runtime import StartupFailed
+
     try:
         asyncio.run(run_bot(settings))
+    except StartupFailed as error:
+        print(error, file=sys.stderr)
+        return 1
     except InvalidToken:
         print("Invalid setting BOT_TOKEN: Telegram rejected the token", file=sys.stderr)
         return 2

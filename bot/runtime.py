@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import sqlite3
+import time
 import warnings
 from typing import Any
 
@@ -16,6 +19,7 @@ from telegram.error import (
     Conflict,
     Forbidden,
     InvalidToken,
+    NetworkError,
     TelegramError,
 )
 from telegram.ext import Application, filters
@@ -38,6 +42,43 @@ from storage.models import OutboxItem
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 POLL_TIMEOUT = 30  # seconds a getUpdates call waits for something to arrive
+
+
+class StartupFailed(Exception):
+    """Start-up gave up: one line saying why, for the operator (exit code 1)."""
+
+
+async def start_when_reachable(settings: Settings, stop: asyncio.Event) -> Minqing | None:
+    """Start the bot, trying again while the Bot API cannot be reached (with backoff, logged
+    once a minute) for up to STARTUP_RETRY_MINUTES; None when asked to stop meanwhile. A
+    database that is locked, cannot be written or is full ends it at once."""
+    deadline = time.monotonic() + settings.startup_retry_minutes * 60
+    backoff, logged = 1.0, -math.inf
+    while True:
+        minqing = Minqing(settings)
+        try:
+            await minqing.start()
+            return minqing
+        except (InvalidToken, Conflict):
+            raise
+        except NetworkError as exc:  # refused, reset, timed out: it may come up
+            if time.monotonic() >= deadline:
+                raise StartupFailed(
+                    f"Cannot reach the Bot API at {settings.telegram_api_url} "
+                    f"({type(exc).__name__}); gave up after "
+                    f"{settings.startup_retry_minutes:g} minutes") from None
+            if time.monotonic() - logged >= 60:
+                logged = time.monotonic()
+                log.warning("the Bot API cannot be reached (%s); trying again",
+                            type(exc).__name__)
+        except (sqlite3.Error, OSError) as exc:
+            raise StartupFailed(
+                f"Cannot use the database {settings.database_path}: {exc}") from None
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=backoff)
+            return None
+        except TimeoutError:
+            backoff = min(backoff * 2, 30.0)
 
 
 class Minqing:
@@ -74,8 +115,9 @@ class Minqing:
         start the sender, the inbox worker and the schedules."""
         try:
             await self.db.open()
-            await self.app.initialize()  # getMe: a rejected token fails here
+            # A write first: a database that is locked, read-only or full fails here, at once.
             await self.services.run_preamble(people.bootstrap_admins, self.settings.admin_ids)
+            await self.app.initialize()  # getMe: a rejected token fails here
             await self._detect_staff_chat()
             await self._set_default_commands()
             if background:

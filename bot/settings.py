@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # get one summary a minute; attachments go along up to FLOOD_ATTACHMENTS a minute.
     flood_messages: int = Field(20, ge=1, le=1000)
     flood_attachments: int = Field(5, ge=0, le=100)
+    # A Bot API that cannot be reached at start is tried again for this long, then exit 1.
+    startup_retry_minutes: float = Field(10, ge=0, le=1440)
     log_level: str = "INFO"
 
     @field_validator("bot_token", "telegram_proxy", "staff_chat_id", mode="before")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -75,7 +76,7 @@ class Database:
 
     async def open(self) -> Database:
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(self.path))
         try:
             self._conn = await aiosqlite.connect(self.path, isolation_level=None)
             await self._conn._execute(self._setup, self._conn._conn)
@@ -325,6 +326,19 @@ class Database:
             return work(Tx(conn))
         finally:
             conn.execute("COMMIT")
+
+
+def private_file(path: Path) -> None:
+    """Create `path` readable by its owner only (0600), in a folder of its own (0700) when the
+    folder is new. Citizens' data lives there; SQLite gives its -wal and -shm files the
+    database file's permissions, so creating the file first is enough for them."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        folder.chmod(0o700)  # mkdir's mode is narrowed by the umask, never widened
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        path.chmod(0o600)
 
 
 def _statements(script: str) -> list[str]:

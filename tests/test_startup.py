@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.http_stub import REJECTED_TOKEN, StubBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +87,94 @@ def test_the_command_line_never_takes_the_last_admin_s_role(tmp_path: Path) -> N
     assert "4001" not in run_main(tmp_path, "users", "list").stdout
     nobody = run_main(tmp_path, "users", "revoke", "4001")
     assert nobody.returncode == 2 and "没有角色" in nobody.stderr
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_database_and_its_folder_are_private(tmp_path: Path) -> None:
+    folder = tmp_path / "office"
+    result = run_main(tmp_path, "users", "grant", "2001", "staff",
+                      DATABASE_PATH=str(folder / "minqing.sqlite3"))
+    assert result.returncode == 0, result.stderr
+    assert folder.stat().st_mode & 0o777 == 0o700
+    files = list(folder.iterdir())
+    assert files and all(f.stat().st_mode & 0o777 == 0o600 for f in files), files
+
+
+def test_an_unreachable_bot_api_is_retried_then_ends_with_one_line(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = run_main(tmp_path, "run", BOT_TOKEN="123:token",
+                      TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}",
+                      STARTUP_RETRY_MINUTES="0.05")
+    assert result.returncode == 1, result.stderr
+    assert time.monotonic() - started < 15
+    assert result.stderr.strip().splitlines()[-1].startswith("Cannot reach the Bot API at ")
+    assert "Traceback" not in result.stderr
+
+
+def test_sigterm_ends_the_wait_for_the_bot_api_within_seconds(tmp_path: Path) -> None:
+    import signal
+
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.isupper() or k in ("PATH", "HOME", "LANG")}
+    environment.update({"DATABASE_PATH": str(tmp_path / "office.sqlite3"),
+                        "BOT_TOKEN": "123:token", "STARTUP_RETRY_MINUTES": "10",
+                        "TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}"})
+    process = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "run"], cwd=tmp_path,
+                               env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        time.sleep(2.5)
+        assert process.poll() is None  # still waiting for the Bot API
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        _, err = process.communicate(timeout=10)
+        assert time.monotonic() - started < 5
+        assert "Traceback" not in err
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_a_locked_database_ends_the_start_with_one_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    database = tmp_path / "office.sqlite3"
+    assert run_main(tmp_path, "users", "list").returncode == 0  # created and migrated
+    holder = sqlite3.connect(database, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        result = run_main(tmp_path, "run", BOT_TOKEN="123:token",
+                          TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}")
+    finally:
+        holder.close()
+    assert result.returncode == 1, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Cannot use the database ") and "locked" in last
+    assert "Traceback" not in result.stderr
+
+
+async def test_a_full_disk_ends_the_start_with_one_line(tmp_path: Path, monkeypatch) -> None:
+    from bot.runtime import StartupFailed, start_when_reachable
+    from bot.settings import Settings
+    from storage.db import Database
+
+    real = Database._setup
+
+    def small_disk(conn) -> None:  # as if the disk held two pages
+        conn.execute("PRAGMA max_page_count = 2")
+        real(conn)
+
+    monkeypatch.setattr(Database, "_setup", staticmethod(small_disk))
+    settings = Settings(_env_file=None, database_path=str(tmp_path / "full.sqlite3"),  # type: ignore[call-arg]
+                        bot_token="123:token")
+    import asyncio
+
+    with pytest.raises(StartupFailed, match="database or disk is full"):
+        await start_when_reachable(settings, asyncio.Event())
