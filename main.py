@@ -3,6 +3,7 @@
   python main.py                 run against Telegram if BOT_TOKEN is set, else the console
   python main.py console         the local console chat
   python main.py users grant ID ROLE | users revoke ID | users list   [--console]
+  python main.py backup --out FILE   ·   restore FILE   ·   health
 
 Every command says which database file it uses; `users --console` acts on the console's own.
 """
@@ -97,6 +98,93 @@ async def manage_users(settings: Settings, args: argparse.Namespace, path: str) 
         await db.close()
 
 
+def backup_database(path: str, out: str) -> int:
+    from storage import maintenance
+
+    pages = maintenance.backup(path, out)
+    print(f"Backup written to {Path(out).resolve()} ({pages} pages)")
+    return 0
+
+
+def restore_database(path: str, source: str) -> int:
+    """Check the backup, refuse while a bot runs on the database, keep what was there."""
+    from bot.clock import Clock
+    from storage import maintenance
+
+    if not Path(source).is_file():
+        print(f"No backup file at {source}", file=sys.stderr)
+        return 2
+    integrity, version = maintenance.check(source)
+    if integrity != "ok":
+        print(f"The backup {source} fails its integrity check: {integrity}", file=sys.stderr)
+        return 2
+    if version > maintenance.newest_version():
+        print(f"The backup {source} is of schema {version}, newer than this Minqing "
+              f"({maintenance.newest_version()}): upgrade Minqing first", file=sys.stderr)
+        return 2
+    lock = maintenance.DatabaseLock(path)
+    if not lock.acquire():
+        print(f"A Minqing bot is running on {path}: stop it before restoring", file=sys.stderr)
+        return 2
+    try:
+        if Path(path).exists():
+            kept = f"{path}.before-restore-{Clock().now():%Y%m%d-%H%M%S}"
+            maintenance.backup(path, kept)
+            print(f"The database as it was is kept in {Path(kept).resolve()}")
+        maintenance.restore(source, path)
+    finally:
+        lock.release()
+    print(f"Restored {Path(source).resolve()} (schema {version}); the bot upgrades it at start")
+    return 0
+
+
+def health(settings: Settings, path: str) -> int:
+    """What needs attention, for systemd or a container health check: exit 1 when anything
+    does."""
+    from datetime import datetime, timedelta
+
+    from bot.clock import Clock
+    from storage import maintenance
+
+    if not Path(path).is_file():
+        print(f"attention: no database at {path}")
+        return 1
+    now = Clock().now()
+    try:
+        report = maintenance.figures(path, now - timedelta(days=1))
+    except Exception as exc:  # unreachable, corrupt, locked past the busy timeout
+        print(f"attention: the database cannot be read ({type(exc).__name__}: {exc})")
+        return 1
+    problems = []
+    if report["quick_check"] != "ok":
+        problems.append(f"quick_check says {report['quick_check']}")
+    beat = report["heartbeat"]
+    age = (now - datetime.fromisoformat(beat)).total_seconds() if beat else None
+    if age is None or age > HEARTBEAT_STALE:
+        problems.append("no recent heartbeat: the bot is not polling"
+                        + (f" (last {age:.0f} s ago)" if age is not None else ""))
+    oldest = report["oldest_pending"]
+    waiting = (now - datetime.fromisoformat(oldest + "+00:00")).total_seconds() if oldest else 0
+    if waiting > BACKLOG_STALE:
+        problems.append(f"the outbox's oldest message has waited {waiting:.0f} s")
+    if report["failed_deliveries"]:
+        problems.append(f"{report['failed_deliveries']} deliveries given up in the last day")
+    if report["set_aside"]:
+        problems.append(f"{report['set_aside']} updates set aside in the last day (/failed)")
+    print(f"database: ok ({path})" if report["quick_check"] == "ok" else "database: damaged")
+    print(f"heartbeat: {beat or 'never'}")
+    print(f"outbox: {report['backlog']} waiting, oldest {oldest or '-'}")
+    print(f"failed deliveries (24 h): {report['failed_deliveries']}")
+    print(f"updates set aside (24 h): {report['set_aside']}")
+    for problem in problems:
+        print(f"attention: {problem}")
+    return 1 if problems else 0
+
+
+HEARTBEAT_STALE = 120  # seconds: a poll returns at least every 30
+BACKLOG_STALE = 600  # seconds a message may wait before it needs attention
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="main.py", description="Minqing (民情) service office bot")
     sub = p.add_subparsers(dest="command")
@@ -112,6 +200,11 @@ def parser() -> argparse.ArgumentParser:
     revoke = actions.add_parser("revoke")
     revoke.add_argument("telegram_id", type=int)
     actions.add_parser("list")
+    backup = sub.add_parser("backup", help="copy the database while the bot runs")
+    backup.add_argument("--out", required=True)
+    restore = sub.add_parser("restore", help="put a backup in place (the bot stopped)")
+    restore.add_argument("file")
+    sub.add_parser("health", help="what needs attention; exit 1 when anything does")
     return p
 
 
@@ -124,6 +217,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     console = args.command == "console" or (args.command is None and not settings.token)
     configure_logging("WARNING" if console else settings.log_level)
+    if args.command in ("backup", "restore", "health"):
+        say_database(settings.database_path)
+        if args.command == "backup":
+            return backup_database(settings.database_path, args.out)
+        if args.command == "restore":
+            return restore_database(settings.database_path, args.file)
+        return health(settings, settings.database_path)
     if args.command == "users":
         path = CONSOLE_DB if args.console else settings.database_path
         say_database(path)

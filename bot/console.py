@@ -49,8 +49,9 @@ class Console:
         self.clock = clock or SteppedClock()
         self.api = LocalBotApi(self.clock, record=False)
         self.api.listeners.append(self._show)
-        # The console has no staff group: cards go to the staff members' private chats.
-        self.minqing = Minqing(settings.model_copy(update={"staff_chat_id": None}),
+        # No staff group, and no scheduled backups of a database made for trying things out.
+        self.minqing = Minqing(settings.model_copy(update={"staff_chat_id": None,
+                                                           "backup_dir": ""}),
                                token="1:console", request=self.api, clock=self.clock,
                                database_path=database_path, lift_pacing=True)
         self.stepper: Stepper  # made at start, once the clock is where the database left it

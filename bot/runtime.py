@@ -10,6 +10,8 @@ import math
 import sqlite3
 import time
 import warnings
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from telegram import Update
@@ -28,6 +30,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.app import build_application
 from bot.clock import Clock
+from bot.core.calendar import parse_hhmm
 from bot.inbox import InboxProcessor
 from bot.menus import commands
 from bot.outbox import OutboxSender, Pacing
@@ -36,12 +39,16 @@ from bot.services.unit import Services
 from bot.settings import Settings
 from bot.texts import t
 from schedules import jobs
+from storage import maintenance
 from storage.db import Database
+from storage.maintenance import HEARTBEAT_KEY, DatabaseLock
 from storage.models import OutboxItem
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 POLL_TIMEOUT = 30  # seconds a getUpdates call waits for something to arrive
+HEARTBEAT_EVERY = 30.0  # seconds between heartbeat writes
+BACKUP_KEY = "backup:last_day"
 
 
 class StartupFailed(Exception):
@@ -109,11 +116,16 @@ class Minqing:
         self.inbox = InboxProcessor(self.app, self.db, self.services, self.clock)
         self._tasks: list[asyncio.Task] = []
         self._polling = False
+        self.lock = DatabaseLock(self.db.path)
+        self._heartbeat_at = -math.inf
 
     async def start(self, *, background: bool = True) -> None:
         """Open the database, initialise the bot, do the start-up work, and (with `background`)
         start the sender, the inbox worker and the schedules."""
         try:
+            if not self.lock.acquire():
+                raise StartupFailed(f"Another Minqing is running on {self.db.path}; stop it "
+                                    "first (the lock is held on its .lock file)")
             await self.db.open()
             # A write first: a database that is locked, read-only or full fails here, at once.
             await self.services.run_preamble(people.bootstrap_admins, self.settings.admin_ids)
@@ -145,6 +157,7 @@ class Minqing:
             await self.app.stop()
         await self.app.shutdown()
         await self.db.close()
+        self.lock.release()
 
     async def poll(self) -> None:
         """Fetch updates, store them, and only then confirm them to Telegram (with the next
@@ -167,6 +180,7 @@ class Minqing:
                 backoff = min(backoff * 2, 60.0)
                 continue
             backoff = 1.0
+            self._heartbeat()
             ids = [u["update_id"] for u in batch
                    if isinstance(u, dict) and type(u.get("update_id")) is int]
             if not ids:
@@ -180,6 +194,32 @@ class Minqing:
                 await asyncio.sleep(1.0)
                 continue
             offset = max(ids) + 1
+
+    def _heartbeat(self) -> None:
+        """`health` reads when the last poll succeeded; written at most every 30 s, riding
+        in the next commit."""
+        if time.monotonic() - self._heartbeat_at < HEARTBEAT_EVERY:
+            return
+        self._heartbeat_at = time.monotonic()
+        moment = self.clock.now().isoformat()
+        self.db.write_soon(lambda tx: tx.kv.put(HEARTBEAT_KEY, moment))
+
+    async def backup_if_due(self) -> Path | None:
+        """The daily backup at BACKUP_TIME into BACKUP_DIR, keeping the last BACKUP_KEEP."""
+        settings = self.settings
+        if not settings.backup_dir:
+            return None
+        here = self.clock.now().astimezone(settings.tz)
+        due = datetime.combine(here.date(), parse_hhmm(settings.backup_time), settings.tz)
+        last = await self.db.read(lambda tx: tx.kv.get(BACKUP_KEY))
+        if here < due or last == here.date().isoformat():
+            return None
+        target = await asyncio.to_thread(maintenance.daily_backup, self.db.path,
+                                         Path(settings.backup_dir), here, settings.backup_keep)
+        await self.db.write(lambda tx: tx.kv.put(BACKUP_KEY, here.date().isoformat()),
+                            completes_update=False)
+        log.info("backup written: %s", target.name)
+        return target
 
     async def _raw_updates(self, offset: int | None) -> list[Any]:
         params: dict[str, Any] = {"timeout": POLL_TIMEOUT, "allowed_updates": ALLOWED_UPDATES}

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     # get one summary a minute; attachments go along up to FLOOD_ATTACHMENTS a minute.
     flood_messages: int = Field(20, ge=1, le=1000)
     flood_attachments: int = Field(5, ge=0, le=100)
+    # The daily backup (SQLite's online backup API) at BACKUP_TIME, local; the last
+    # BACKUP_KEEP are kept. An empty BACKUP_DIR turns it off.
+    backup_dir: str = "data/backups"
+    backup_time: str = "03:00"
+    backup_keep: int = Field(14, ge=1, le=3650)
     # A Bot API that cannot be reached at start is tried again for this long, then exit 1.
     startup_retry_minutes: float = Field(10, ge=0, le=1440)
     log_level: str = "INFO"
@@ -70,7 +75,7 @@ class Settings(BaseSettings):
             raise ValueError("hours must be between 1 and 720, like 24,1")
         return sorted(set(value), reverse=True)
 
-    @field_validator("host_list_time", "duty_evening_time", "duty_morning_time")
+    @field_validator("host_list_time", "duty_evening_time", "duty_morning_time", "backup_time")
     @classmethod
     def _check_clock(cls, value: str) -> str:
         match = re.match(r"^([0-9]{1,2}):([0-9]{2})$", value.strip())

@@ -23,6 +23,7 @@ PRUNE_INBOX = "prune_inbox"
 REMIND = "remind"
 GENERATE_TALKS = "generate_talks"
 CHECK_STAFF_CHAT = "check_staff_chat"
+BACKUP = "backup"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ async def check_staff_chat(minqing: Minqing) -> None:
         await minqing.check_staff_chat()
 
 
+async def backup(minqing: Minqing) -> None:
+    """The daily backup, once BACKUP_TIME has come (a missed one is taken when the bot runs)."""
+    await minqing.backup_if_due()
+
+
 JOBS: tuple[Job, ...] = (
     Job(AUTO_CLOSE, auto_close, timedelta(hours=1), timedelta(seconds=10)),
     Job(PRUNE_INBOX, prune_inbox, timedelta(hours=6), timedelta(seconds=30)),
@@ -82,6 +88,7 @@ JOBS: tuple[Job, ...] = (
     Job(REMIND, remind, timedelta(minutes=1), timedelta(0), reminders.moments),
     Job(GENERATE_TALKS, generate_talks, timedelta(hours=6), timedelta(seconds=5)),
     Job(CHECK_STAFF_CHAT, check_staff_chat, timedelta(minutes=10), timedelta(minutes=10)),
+    Job(BACKUP, backup, timedelta(minutes=10), timedelta(minutes=2)),
 )
 
 
