@@ -107,7 +107,7 @@ async def test_the_daily_backup_runs_once_a_day_and_keeps_the_last(tmp_path: Pat
                     make_settings(backup_dir=str(folder), backup_keep=2), clock)
     await office.start()
     try:
-        for day in range(4):
+        for _ in range(4):
             await jobs.backup(office.minqing)
             await jobs.backup(office.minqing)  # the same day again: nothing more
             clock.advance(days=1)
