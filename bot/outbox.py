@@ -137,6 +137,9 @@ class OutboxSender:
         self._topics: dict[int, int] = {}
         self._next_sweep = 0.0
         self._stopping = False
+        # Nothing is sent before the sender runs (or is flushed): not before start-up has
+        # shown the token good, for one.
+        self._delivering = False
         # Told when a row ends undelivered ("blocked" or "failed"), and when a group's id moved;
         # the runtime answers both through the services.
         self.on_undelivered: Callable[[OutboxItem, str], Awaitable[None]] | None = None
@@ -147,7 +150,7 @@ class OutboxSender:
         """Rows just committed and due now: their deliveries start at once."""
         for item in items:
             self._enqueue(item)
-        if not self._stopping:
+        if self._delivering and not self._stopping:
             self._dispatch()
         self._wake.set()
 
@@ -167,6 +170,7 @@ class OutboxSender:
 
     async def run(self) -> None:
         """Deliver until stopped: woken by commits and completions, sweeping now and then."""
+        self._delivering = True
         while not self._stopping:
             self._wake.clear()
             if time.monotonic() >= self._next_sweep:
@@ -186,6 +190,7 @@ class OutboxSender:
 
     async def flush(self, rounds: int = 200) -> None:
         """Deliver everything due now by the clock, and wait for it (tests, the console)."""
+        self._delivering = True
         for _ in range(rounds):
             await self._sweep()
             self._dispatch()

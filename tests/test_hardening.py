@@ -32,7 +32,6 @@ async def test_an_update_this_library_cannot_parse_is_set_aside_and_confirmed(
         office: Office, caplog) -> None:
     caplog.set_level(logging.INFO)
     office.expect_errors = True
-    office.api.updates = asyncio.Queue()
     first = office.update_json(message=office.message_json(CITIZEN, "/start"))
     no_type = office.update_json(message=office.message_json(CITIZEN2, "无类型的聊天"))
     del no_type["message"]["chat"]["type"]
@@ -42,7 +41,7 @@ async def test_an_update_this_library_cannot_parse_is_set_aside_and_confirmed(
         "allows_multiple_answers": False}})  # lacks fields this library requires
     last = office.update_json(message=office.message_json(CITIZEN2, "/start"))
     for update in (first, no_type, poll, last):
-        office.api.updates.put_nowait(update)
+        office.api.push_update(update)
     offsets = await poll_until_confirmed(office, last["update_id"])
     assert last["update_id"] + 1 in offsets  # the batch was confirmed, bad ones with it
     assert "群众工作服务室" in office.last_text(CITIZEN)
@@ -59,11 +58,10 @@ async def test_an_update_this_library_cannot_parse_is_set_aside_and_confirmed(
 
 
 async def test_an_update_sqlite_cannot_hold_is_sanitised_and_served(office: Office) -> None:
-    office.api.updates = asyncio.Queue()
     lone = office.update_json(message=office.message_json(CITIZEN, "路灯\ud800坏了"))
     after = office.update_json(message=office.message_json(CITIZEN2, "/start"))
-    office.api.updates.put_nowait(lone)
-    office.api.updates.put_nowait(after)
+    office.api.push_update(lone)
+    office.api.push_update(after)
     await poll_until_confirmed(office, after["update_id"])
     stored = await office.rows("SELECT payload, state FROM inbox WHERE update_id = ?",
                                lone["update_id"])

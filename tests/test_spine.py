@@ -240,12 +240,11 @@ def test_pacing_limits_each_chat_without_stalling_others() -> None:
 
 async def test_polling_stores_updates_before_confirming_them(office: Office) -> None:
     api = office.api
-    api.updates = asyncio.Queue()
     offsets: list[object] = []
     api.listeners.append(lambda call: offsets.append(call.params.get("offset"))
                          if call.method == "getUpdates" else None)
     update = office.update_json(message=office.message_json(CITIZEN, "/start"))
-    api.updates.put_nowait(update)
+    api.push_update(update)
     poller = asyncio.create_task(office.minqing.poll())
     for _ in range(100):
         if update["update_id"] + 1 in offsets:

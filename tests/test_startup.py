@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.http_stub import REJECTED_TOKEN, StubBotApi
+from bot.clock import Clock
+from bot.local_api import LocalBotApi
+from bot.local_http import BotApiServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,16 +31,19 @@ def run_main(tmp_path: Path, *args: str, timeout: float = 20, **env: str
 
 
 def test_a_rejected_token_names_bot_token_and_exits_2_within_5_s(tmp_path: Path) -> None:
-    with StubBotApi(default=REJECTED_TOKEN) as stub:
+    api = LocalBotApi(Clock())
+    api.fail(401, "Unauthorized", method="getMe", times=10)
+    with BotApiServer(api) as server:
         started = time.monotonic()
-        result = run_main(tmp_path, "run", BOT_TOKEN="123:rejected", TELEGRAM_API_URL=stub.url)
+        result = run_main(tmp_path, "run", BOT_TOKEN="123:rejected", TELEGRAM_API_URL=server.url)
         elapsed = time.monotonic() - started
     assert result.returncode == 2, result.stderr
     assert elapsed < 5, f"took {elapsed:.1f} s"
     lines = [line for line in result.stderr.splitlines() if "BOT_TOKEN" in line]
     assert len(lines) == 1 and "rejected" in lines[0]
     assert "Traceback" not in result.stderr
-    assert "getMe" in stub.calls
+    assert api.failures[0].times == 9  # getMe was asked once, and refused
+    assert api.calls == []  # nothing else was sent
 
 
 def test_every_setting_is_checked_before_anything_starts(tmp_path: Path) -> None:
