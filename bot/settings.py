@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     backup_dir: str = "data/backups"
     backup_time: str = "03:00"
     backup_keep: int = Field(14, ge=1, le=3650)
+    # Telegram's pacing (30/s, 1/s a private chat, 20/min a group). Off only for tests and
+    # benchmarks against a fake Bot API: Telegram answers a bot that ignores it with 429s.
+    telegram_pacing: bool = True
     # A Bot API that cannot be reached at start is tried again for this long, then exit 1.
     startup_retry_minutes: float = Field(10, ge=0, le=1440)
     log_level: str = "INFO"
