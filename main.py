@@ -235,7 +235,13 @@ def main(argv: list[str] | None = None) -> int:
             print("No BOT_TOKEN is set, so this is the local console. To connect to Telegram,"
                   " put BOT_TOKEN=<token from @BotFather> in .env (see README) and run again.\n")
         say_database(CONSOLE_DB)
-        run_console(settings, CONSOLE_DB)
+        from bot.runtime import StartupFailed
+
+        try:
+            run_console(settings, CONSOLE_DB)
+        except StartupFailed as error:  # another console on the same file, say
+            print(error, file=sys.stderr)
+            return 1
         return 0
     if not settings.token:
         print("Invalid setting BOT_TOKEN: required to run against Telegram", file=sys.stderr)
