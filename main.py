@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -69,7 +70,11 @@ async def manage_users(settings: Settings, args: argparse.Namespace, path: str) 
     from storage.models import User
 
     clock = Clock()
-    db = await Database(path, clock).open()
+    try:
+        db = await Database(path, clock).open()
+    except sqlite3.Error as error:
+        print(f"Cannot use the database {path}: {error}", file=sys.stderr)
+        return 1
     services = Services(db, clock, settings)
     # The command line acts as the administrator with id 0 in the audit log.
     operator = User(telegram_id=0, role="admin", display_name="command line")

@@ -38,6 +38,11 @@ class SupportsNow(Protocol):
     def now(self) -> datetime: ...
 
 
+class DatabaseTooNew(sqlite3.DatabaseError):
+    """The database was written by a newer Minqing: running an older one on it could damage
+    what the newer one relies on, so it is refused."""
+
+
 class UpdateAlreadyHandled(Exception):
     """The update's row was done (or set aside) before: this repeat's effect is rolled back."""
 
@@ -141,6 +146,11 @@ class Database:
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
         current = row[0] or 0
+        known = max((number for number, _ in MIGRATIONS), default=0)
+        if current > known:
+            raise DatabaseTooNew(
+                f"it was written by a newer Minqing (schema {current}; this one knows up to "
+                f"{known}): upgrade Minqing, or restore a backup made by this version")
         for number, script in MIGRATIONS:
             if number <= current:
                 continue

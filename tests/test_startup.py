@@ -183,3 +183,17 @@ async def test_a_full_disk_ends_the_start_with_one_line(tmp_path: Path, monkeypa
 
     with pytest.raises(StartupFailed, match="database or disk is full"):
         await start_when_reachable(settings, asyncio.Event())
+
+
+def test_a_database_from_a_newer_minqing_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    assert run_main(tmp_path, "users", "list").returncode == 0
+    with sqlite3.connect(tmp_path / "office.sqlite3") as conn:
+        conn.execute("INSERT INTO schema_version (version) VALUES (999)")
+    for args in (("users", "list"), ("run",)):
+        result = run_main(tmp_path, *args, BOT_TOKEN="123:token",
+                          TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}")
+        assert result.returncode == 1, args
+        last = result.stderr.strip().splitlines()[-1]
+        assert "newer Minqing (schema 999" in last and "Traceback" not in result.stderr
