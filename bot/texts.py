@@ -894,9 +894,9 @@ def _value(lang: str | None, value: object) -> object:
 
 def t(lang: str | None, key: str, **params: object) -> str:
     pair = CATALOG.get(key)
-    if pair is None:
+    if pair is None:  # a bug: the person gets the polite general answer, never the key
         log.error("missing text %s", key)
-        return key
+        pair = CATALOG["err_generic"]
     template = pair[1] if lang == "en" else pair[0]
     values = {k: _value(lang, v) for k, v in params.items()}
     if "@" in template:
