@@ -46,13 +46,15 @@ async def run_bot(settings: Settings) -> None:
         return
     poller = asyncio.create_task(minqing.poll())
     stopper = asyncio.create_task(stop.wait())
+    supervisor = asyncio.create_task(minqing.supervise())
     try:
-        done, _ = await asyncio.wait({poller, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if poller in done:
-            poller.result()  # raises InvalidToken / Conflict with its message
+        done, _ = await asyncio.wait({poller, stopper, supervisor},
+                                     return_when=asyncio.FIRST_COMPLETED)
+        for task in done - {stopper}:
+            task.result()  # InvalidToken, Conflict, or a worker that stopped, with its words
     finally:
-        poller.cancel()
-        stopper.cancel()
+        for task in (poller, stopper, supervisor):
+            task.cancel()
         await minqing.stop()
 
 

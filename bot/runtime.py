@@ -10,6 +10,7 @@ import math
 import sqlite3
 import time
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from telegram.warnings import PTBUserWarning
 from bot.app import build_application
 from bot.clock import Clock
 from bot.core.calendar import parse_hhmm
+from bot.faults import signature
 from bot.inbox import InboxProcessor
 from bot.menus import commands
 from bot.outbox import OutboxSender, Pacing
@@ -86,6 +88,10 @@ async def start_when_reachable(settings: Settings, stop: asyncio.Event) -> Minqi
             return None
         except TimeoutError:
             backoff = min(backoff * 2, 30.0)
+
+
+class WorkerStopped(StartupFailed):
+    """A background worker ended: the process exits 1 for its supervisor to restart it."""
 
 
 class Minqing:
@@ -144,20 +150,47 @@ class Minqing:
             raise
 
     async def stop(self) -> None:
+        """Close everything in reverse order of opening; a step that fails is logged and the
+        others still run (the database is closed and the lock released whatever happened)."""
         self._polling = False
-        await self.inbox.stop()
-        await self.sender.stop()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
-        if self.app.running:
-            await self.app.stop()
-        await self.app.shutdown()
-        await self.db.close()
+
+        async def workers() -> None:
+            for task in self._tasks:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            self._tasks.clear()
+
+        async def application() -> None:
+            if self.app.running:
+                await self.app.stop()
+            await self.app.shutdown()
+
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("inbox", self.inbox.stop), ("outbox", self.sender.stop), ("workers", workers),
+            ("application", application), ("database", self.db.close),
+        ]
+        for name, step in steps:
+            try:
+                await step()
+            except Exception as exc:
+                log.error("stopping the %s failed: %s", name, signature(exc))
         self.lock.release()
+
+    async def supervise(self) -> None:
+        """Return never while the background workers run; if one ends (it should not), say
+        which and why: the process then exits non-zero so that its supervisor starts it
+        again, and the inbox makes that safe."""
+        if not self._tasks:
+            await asyncio.Event().wait()
+        done, _ = await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+        task = next(iter(done))
+        error = task.exception() if not task.cancelled() else None
+        why = signature(error) if error else "it returned"
+        log.critical("the %s worker stopped: %s", task.get_name(), why)
+        raise WorkerStopped(f"The {task.get_name()} worker stopped ({why}); exiting so that "
+                            "the supervisor starts Minqing again")
 
     async def poll(self) -> None:
         """Fetch updates, store them, and only then confirm them to Telegram (with the next
