@@ -22,7 +22,7 @@ async def test_a_worker_that_ends_is_fatal_and_named(tmp_path, clock, monkeypatc
     monkeypatch.setattr(office.minqing.inbox, "run", broken)
     await office.minqing.start(background=True)
     try:
-        with pytest.raises(WorkerStopped, match="inbox worker stopped.*RuntimeError"):
+        with pytest.raises(WorkerStopped, match=r"inbox worker stopped.*RuntimeError"):
             await asyncio.wait_for(office.minqing.supervise(), timeout=5)
     finally:
         await office.minqing.stop()
