@@ -30,6 +30,7 @@ from storage.repos import Tx
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 KEEP_DONE_DAYS = 7
+CONCURRENCY = 8  # different people's updates in progress at once
 REMEMBER_HANDLED = 10_000  # update ids kept in memory to recognise a repeat without the table
 
 
@@ -52,7 +53,7 @@ class InboxProcessor:
         self._loaded = False
         self._stopping = False
         self.retry_pause = 0.05
-        self.concurrency = 8
+        self.concurrency = CONCURRENCY
 
     async def ingest(self, updates: Iterable[Any]) -> int:
         """Store updates, each on its own; returns once they are committed (then Telegram may
