@@ -150,6 +150,19 @@ class Talks:
         ).fetchone()
         return Booking(**row)
 
+    def take_seat(self, slot_id: int, citizen_id: int, topic: str,
+                  now: datetime) -> Booking | None:
+        """A seat, only if one is free: the count and the insert are one statement, so the
+        capacity holds whatever was read before. None when the slot is full."""
+        row = self.c.execute(
+            "INSERT INTO bookings (slot_id, citizen_id, topic, state, created_at, updated_at)"
+            " SELECT ?, ?, ?, 'booked', ?, ? WHERE (SELECT COUNT(*) FROM bookings"
+            " WHERE slot_id = ? AND state = 'booked') < (SELECT capacity FROM talk_slots"
+            " WHERE id = ?) RETURNING *",
+            (slot_id, citizen_id, topic, ts(now), ts(now), slot_id, slot_id),
+        ).fetchone()
+        return Booking(**row) if row else None
+
     def booking(self, booking_id: int) -> Booking | None:
         row = self.c.execute("SELECT * FROM bookings WHERE id = ?", (booking_id,)).fetchone()
         return Booking(**row) if row else None

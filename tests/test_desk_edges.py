@@ -141,3 +141,31 @@ async def test_extend_once_is_checked_against_the_whole_history(office: Office) 
             text=f"记录{i}"), completes_update=False)
     await office.send(STAFF, f"/extend {number} 再次延期")
     assert office.last_text(STAFF) == f"事项 {number} 已延期过一次。"
+
+
+async def test_a_claim_made_between_the_read_and_the_write_wins_alone(office: Office,
+                                                                      monkeypatch) -> None:
+    """One owner per case rests on one conditional UPDATE: a seam claims the case for someone
+    else after the service has read it unclaimed; the service's claim must then lose."""
+    from storage.repos import Cases
+
+    number = await new_case(office)
+    cid = await case_id(office, number)
+    real = Cases.get
+
+    def read_then_lose_it(self, wanted):
+        read = real(self, wanted)
+        if read is not None and read.owner_id is None and read.state == "new":
+            self.c.execute("UPDATE cases SET state = 'accepted', owner_id = ? WHERE id = ?",
+                           (STAFF2, wanted))
+        return read
+
+    monkeypatch.setattr(Cases, "get", read_then_lose_it)
+    await office.press(STAFF, f"cl:{cid}")
+    monkeypatch.setattr(Cases, "get", real)
+    assert office.alerts()[-1] == f"事项 {number} 已由 赵六 认领。"
+    # The refusal rolls back its own transaction (the seam's write with it, here); what
+    # matters is that 李四 never became an owner.
+    owner = await office.rows("SELECT owner_id FROM cases WHERE id = ?", cid)
+    assert owner[0]["owner_id"] != STAFF
+    assert await office.rows("SELECT * FROM case_owners WHERE case_id = ?", cid) == []

@@ -185,3 +185,39 @@ async def test_the_out_of_hours_note_follows_the_holiday_calendar(office: Office
     clock.moment = moment(4, 10, 0)  # Friday 18:00: back on the 调休 Saturday, not Monday
     await new_case(office, text="第三件事")
     assert f"{zh_day(5)}09:00 上班后处理" in office.last_text(CITIZEN)
+
+
+async def test_a_seat_taken_between_the_read_and_the_write_is_not_taken_twice(
+        office: Office, monkeypatch) -> None:
+    """The capacity rests on one statement: a seam fills the last seat after the service has
+    read the slot with one free; the booking must then be refused (or waitlisted)."""
+    from storage.talks import Talks
+
+    slot_id = await slot(office, capacity=1)
+    real = Talks.slot
+
+    armed = {"now": False}
+
+    def read_then_lose_the_seat(self, wanted):  # the slot as read, then someone else books
+        read = real(self, wanted)
+        if armed["now"] and read is not None and read.booked == 0:
+            armed["now"] = False
+            self.c.execute("INSERT INTO bookings (slot_id, citizen_id, topic, state,"
+                           " created_at, updated_at) VALUES (?, 9999, 'x', 'booked', '', '')",
+                           (wanted,))
+        return read
+
+    await office.minqing.services.run_preamble(people_seen, 9999)
+    monkeypatch.setattr(Talks, "slot", read_then_lose_the_seat)
+    await office.press(CITIZEN, f"bk:{slot_id}")
+    armed["now"] = True  # in the booking's own transaction, after its read of the slot
+    await office.send(CITIZEN, "我想参加")
+    # The refusal rolls its transaction back (the seam's seat with it, here); what matters is
+    # that the citizen did not get a seat the slot no longer had.
+    booked = await office.rows("SELECT citizen_id FROM bookings WHERE state = 'booked'")
+    assert {"citizen_id": CITIZEN} not in booked
+    assert "已满" in office.last_text(CITIZEN)
+
+
+def people_seen(unit, user_id: int) -> None:
+    unit.tx.users.seen(user_id, "别人", None, unit.now)

@@ -328,17 +328,18 @@ def on_topic(unit: Unit, user: User, dialogue: Dialogue, text: str) -> None:
 
 
 def book(unit: Unit, user: User, slot_id: int, topic: str, waitlist: bool = False) -> Booking:
-    """Take a seat if one is free (the count and the insert share one transaction, so the
-    capacity holds however many try at once), else a waitlist place if asked for."""
+    """Take a seat if one is free, else a waitlist place if asked for. The seat is taken by
+    one conditional statement (storage: `take_seat`), so the capacity holds however many try
+    at once and whatever was read before."""
     slot = _slot(unit, slot_id)
     _check_can_book(unit, user, slot)
-    if slot.booked >= slot.capacity:
+    booking = unit.tx.talks.take_seat(slot.id, user.telegram_id, topic, unit.now)
+    if booking is None:
         if not waitlist:
             raise RuleError("err_slot_full", id=slot.id)
         booking = unit.tx.talks.book(slot.id, user.telegram_id, topic, "waitlisted", unit.now)
         unit.say(user, "waitlisted", line=slot_line(unit, user, slot))
         return booking
-    booking = unit.tx.talks.book(slot.id, user.telegram_id, topic, "booked", unit.now)
     unit.tx.audit.append(unit.now, user.telegram_id, "booking_create", subject_id=booking.id)
     booked = unit.tx.talks.slot(slot.id)
     assert booked is not None
@@ -421,10 +422,10 @@ def reschedule(unit: Unit, user: User, booking_id: int, slot_id: int) -> Booking
     booking = _own_booking(unit, user, booking_id)
     slot = _slot(unit, slot_id)
     _check_can_book(unit, user, slot, moving=booking)
-    if slot.booked >= slot.capacity:
+    moved = unit.tx.talks.take_seat(slot.id, user.telegram_id, booking.topic, unit.now)
+    if moved is None:  # full (the refusal rolls the whole move back)
         raise RuleError("err_slot_full", id=slot.id)
     unit.tx.talks.set_booking(booking.id, unit.now, state="cancelled")
-    moved = unit.tx.talks.book(slot.id, user.telegram_id, booking.topic, "booked", unit.now)
     if booking.state == "booked":
         _promote(unit, booking.slot_id)
     fresh = unit.tx.talks.slot(slot.id)
