@@ -32,6 +32,7 @@ MAX_ATTEMPTS = 3
 KEEP_DONE_DAYS = 7
 CONCURRENCY = 8  # different people's updates in progress at once
 REMEMBER_HANDLED = 10_000  # update ids kept in memory to recognise a repeat without the table
+PRUNE_CHUNK = 1000  # handled rows deleted in one transaction
 
 
 class InboxProcessor:
@@ -242,9 +243,17 @@ class InboxProcessor:
             people.update_set_aside(unit, item.update_id, attempt, error)
 
     async def prune(self) -> int:
-        """Handled rows go after a week (update ids can repeat after a long idle period)."""
+        """Handled rows go after a week (update ids can repeat after a long idle period), a
+        chunk per transaction so that the writer is never held for long."""
         before = self.clock.now() - timedelta(days=KEEP_DONE_DAYS)
-        return await self.db.write(lambda tx: tx.inbox.prune(before), completes_update=False)
+        removed = 0
+        for _ in range(10_000):  # bounded: 10,000,000 rows
+            chunk = await self.db.write(lambda tx: tx.inbox.prune(before, PRUNE_CHUNK),
+                                        completes_update=False)
+            removed += chunk
+            if chunk < PRUNE_CHUNK:
+                break
+        return removed
 
 
 def _refused(unit: Any, update_id: int, payload: dict[str, Any], error: str) -> None:

@@ -24,6 +24,8 @@ REMIND = "remind"
 GENERATE_TALKS = "generate_talks"
 CHECK_STAFF_CHAT = "check_staff_chat"
 BACKUP = "backup"
+MAX_CHUNKS = 1000  # a bound on one run of a chunked sweep (200,000 reminders)
+CLOSE_CHUNK = 200  # cases closed in one transaction
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,14 @@ class Job:
 
 async def auto_close(minqing: Minqing) -> None:
     """Close resolved cases whose citizen did not write again in AUTO_CLOSE_DAYS."""
-    closed = await minqing.services.run_preamble(cases.auto_close)
+    closed = 0
+    for _ in range(MAX_CHUNKS):
+        chunk = await minqing.services.run_preamble(cases.auto_close, CLOSE_CHUNK)
+        closed += len(chunk)
+        if len(chunk) < CLOSE_CHUNK:
+            break
     if closed:
-        log.info("closed %d resolved cases", len(closed))
+        log.info("closed %d resolved cases", closed)
 
 
 async def prune_inbox(minqing: Minqing) -> None:
@@ -55,10 +62,17 @@ async def prune_inbox(minqing: Minqing) -> None:
 
 
 async def remind(minqing: Minqing) -> None:
-    """Queue the reminders that are due (bookings, host lists, duty); each only once."""
-    counts = await minqing.services.run_preamble(reminders.sweep)
-    if counts["sent"] or counts["dropped"]:
-        log.info("reminders: %(sent)d queued, %(dropped)d dropped", counts)
+    """Queue the reminders that are due (bookings, host lists, duty); each only once, in
+    chunks of their own transactions so that the writer is never held for long."""
+    total = {"sent": 0, "dropped": 0}
+    for _ in range(MAX_CHUNKS):
+        counts, more = await minqing.services.run_preamble(reminders.sweep_chunk)
+        total["sent"] += counts["sent"]
+        total["dropped"] += counts["dropped"]
+        if not more:
+            break
+    if total["sent"] or total["dropped"]:
+        log.info("reminders: %(sent)d queued, %(dropped)d dropped", total)
 
 
 async def generate_talks(minqing: Minqing) -> None:

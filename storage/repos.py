@@ -285,10 +285,10 @@ class Cases(Repo):
         ).fetchall()
         return [_case(r) for r in rows]
 
-    def resolved_before(self, moment: datetime) -> list[Case]:
+    def resolved_before(self, moment: datetime, limit: int = -1) -> list[Case]:
         rows = self.c.execute(
-            "SELECT * FROM cases WHERE state = 'resolved' AND resolved_at <= ? ORDER BY id",
-            (ts(moment),),
+            "SELECT * FROM cases WHERE state = 'resolved' AND resolved_at <= ? ORDER BY id"
+            " LIMIT ?", (ts(moment), limit),
         ).fetchall()
         return [_case(r) for r in rows]
 
@@ -501,9 +501,10 @@ class Inbox(Repo):
         ).fetchall()
         return [InboxItem(**{**dict(r), "payload": json.loads(r["payload"])}) for r in rows]
 
-    def prune(self, before: datetime) -> int:
+    def prune(self, before: datetime, limit: int = -1) -> int:
         cur = self.c.execute(
-            "DELETE FROM inbox WHERE state = 'done' AND done_at < ?", (ts(before),)
+            "DELETE FROM inbox WHERE update_id IN (SELECT update_id FROM inbox"
+            " WHERE state = 'done' AND done_at < ? LIMIT ?)", (ts(before), limit),
         )
         return cur.rowcount
 

@@ -221,3 +221,35 @@ async def test_a_seat_taken_between_the_read_and_the_write_is_not_taken_twice(
 
 def people_seen(unit, user_id: int) -> None:
     unit.tx.users.seen(user_id, "别人", None, unit.now)
+
+
+async def test_the_reminder_sweep_works_in_chunks(office: Office, clock, monkeypatch) -> None:
+    from bot.services import reminders
+    from schedules import jobs
+
+    slots = [await slot(office, day=ymd(2), span=f"{9 + i}:00-{9 + i}:30", capacity=1000)
+             for i in range(3)]
+
+    def seats(tx) -> None:
+        for index in range(450):
+            tx.users.seen(50_000 + index, f"群众{index}", None, clock.now())
+            tx.talks.book(slots[index % 3], 50_000 + index, "话题", "booked", clock.now())
+
+    await office.minqing.db.write(seats, completes_update=False)
+    chunks = []
+    real = reminders.sweep_chunk
+
+    def counted(unit, limit=reminders.CHUNK):
+        result = real(unit, limit)
+        chunks.append(result[0]["sent"] + result[0]["dropped"])
+        return result
+
+    monkeypatch.setattr(reminders, "sweep_chunk", counted)
+    clock.moment = moment(1, 3, 0)  # 11:00 the day before: every 24-hour reminder is due
+    await jobs.remind(office.minqing)
+    await office.settle()
+    assert len(chunks) >= 3 and max(chunks) <= reminders.CHUNK
+    sent = await office.rows("SELECT COUNT(*) AS n FROM reminders WHERE key LIKE 'booking:%'")
+    assert sent == [{"n": 450}]
+    await jobs.remind(office.minqing)  # again: nothing more
+    assert chunks[-1] == 0

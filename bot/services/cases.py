@@ -536,11 +536,12 @@ def extend(unit: Unit, actor: User, number: str, reason: str) -> Case:
     return extended
 
 
-def auto_close(unit: Unit) -> list[str]:
-    """Resolved cases the citizen did not answer within AUTO_CLOSE_DAYS close by themselves."""
+def auto_close(unit: Unit, limit: int = -1) -> list[str]:
+    """Resolved cases the citizen did not answer within AUTO_CLOSE_DAYS close by themselves
+    (at most `limit` in this transaction; the job runs chunks until none is left)."""
     cutoff = unit.now - timedelta(days=unit.settings.auto_close_days)
     closed: list[str] = []
-    for case in unit.tx.cases.resolved_before(cutoff):
+    for case in unit.tx.cases.resolved_before(cutoff, limit):
         done = unit.tx.cases.update(case.id, unit.now, expect_state=("resolved",),
                                     state="closed", closed_at=unit.now)
         if done is None:

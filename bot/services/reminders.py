@@ -16,12 +16,39 @@ from storage.models import TalkSlot, User
 log = logging.getLogger(__name__)
 
 
+CHUNK = 200  # reminders queued in one transaction: the writer is never held for long
+
+
+class _Full(Exception):
+    """This transaction has queued its share; the next chunk goes on from here."""
+
+
 def sweep(unit: Unit) -> dict[str, int]:
-    counts = {"sent": 0, "dropped": 0}
-    _bookings(unit, counts)
-    _host_lists(unit, counts)
-    _duty(unit, counts)
+    """Every reminder that is due, in one transaction (tests and small offices)."""
+    counts, _ = sweep_chunk(unit, limit=None)
     return counts
+
+
+def sweep_chunk(unit: Unit, limit: int | None = CHUNK) -> tuple[dict[str, int], bool]:
+    """At most `limit` reminders queued or dropped; True when more may be due (the job runs
+    the next chunk in a transaction of its own). Each is recorded as it is queued, so a next
+    chunk never repeats one."""
+    counts = {"sent": 0, "dropped": 0, "limit": limit or 0}
+    try:
+        _bookings(unit, counts)
+        _host_lists(unit, counts)
+        _duty(unit, counts)
+    except _Full:
+        del counts["limit"]
+        return counts, True
+    del counts["limit"]
+    return counts, False
+
+
+def _count(counts: dict[str, int], kind: str) -> None:
+    counts[kind] += 1
+    if counts["limit"] and counts["sent"] + counts["dropped"] >= counts["limit"]:
+        raise _Full
 
 
 def moments(unit: Unit, after: datetime, until: datetime) -> list[datetime]:
@@ -53,9 +80,11 @@ def _record(unit: Unit, key: str, due, begins, counts: dict[str, int]) -> bool:
         return False
     if now >= begins:
         if unit.tx.reminders.record(key, due, "dropped", now):
-            counts["dropped"] += 1
             log.warning("reminder %s dropped: the event began at %s", key, begins.isoformat())
+            _count(counts, "dropped")
         return False
+    if counts["limit"] and counts["sent"] + counts["dropped"] >= counts["limit"]:
+        raise _Full  # before recording: this one goes in the next chunk
     if unit.tx.reminders.record(key, due, "sent", now):
         counts["sent"] += 1
         return True
@@ -87,8 +116,8 @@ def _bookings(unit: Unit, counts: dict[str, int]) -> None:
             key = _seat_key(seat, h)
             if unit.tx.reminders.record(key, slot.starts_at - timedelta(hours=h), "dropped",
                                         unit.now):
-                counts["dropped"] += 1
                 log.info("reminder %s superseded by a nearer one", key)
+                _count(counts, "dropped")
         for h in keep:
             key = _seat_key(seat, h)
             if not _record(unit, key, slot.starts_at - timedelta(hours=h), slot.starts_at,
