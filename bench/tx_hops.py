@@ -28,7 +28,11 @@ STATEMENTS = [
 
 
 async def per_statement(db, count: int) -> list[float]:
-    conn = db.conn
+    import aiosqlite
+
+    # The library's public path: every statement awaited on its own.
+    conn = await aiosqlite.connect(db.path, isolation_level=None)
+    await conn.execute("PRAGMA busy_timeout=5000")
     times = []
     for _ in range(count):
         start = time.perf_counter()
@@ -38,6 +42,7 @@ async def per_statement(db, count: int) -> list[float]:
             await cursor.fetchall()
         await conn.execute("COMMIT")
         times.append(time.perf_counter() - start)
+    await conn.close()
     return times
 
 

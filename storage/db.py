@@ -1,8 +1,8 @@
 """The SQLite connection: PRAGMAs, migrations, and transactions run in one hop.
 
-aiosqlite runs one thread per connection and every awaited call is a round trip through its
-queue (~0.1 ms). A transaction is therefore written as a plain function over a `Tx` and run
-whole on the database thread: BEGIN IMMEDIATE, the statements, COMMIT, one await.
+The writing connection lives on one thread of its own (`DatabaseThread`), and every awaited call
+is a round trip to it (~0.1 ms). A transaction is therefore written as a plain function over a
+`Tx` and run whole on that thread: BEGIN IMMEDIATE, the statements, COMMIT, one await.
 `bench/tx_hops.py` measures this against awaiting each statement.
 """
 
@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -62,11 +64,55 @@ class InboxMark:
 current_inbox: ContextVar[InboxMark | None] = ContextVar("current_inbox", default=None)
 
 
+class DatabaseThread:
+    """The one thread that owns the writing connection: each call runs a whole function there
+    and is one hop from the event loop, through a queue and `call_soon_threadsafe`, as
+    aiosqlite's worker does (which offers it only as a private method: here it is owned
+    openly, in a few lines). A daemon thread: it never keeps the process alive."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="minqing-db", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, loop, work, args = item
+            try:
+                result = work(*args)
+            except BaseException as exc:
+                loop.call_soon_threadsafe(_settle, future, None, exc)
+            else:
+                loop.call_soon_threadsafe(_settle, future, result, None)
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put((future, loop, work, args))
+        return await future
+
+    def shutdown(self) -> None:
+        self._queue.put(None)
+
+
+def _settle(future: asyncio.Future, result: Any, error: BaseException | None) -> None:
+    if future.done():  # its caller was cancelled meanwhile
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
 class Database:
     def __init__(self, path: str | Path, clock: SupportsNow) -> None:
         self.path = str(path)
         self.clock = clock
-        self._conn: aiosqlite.Connection | None = None
+        self._thread: DatabaseThread | None = None
+        self._conn: sqlite3.Connection | None = None
         self._checkpointer: aiosqlite.Connection | None = None
         self._checkpoint_task: asyncio.Task | None = None
         self._commits = 0
@@ -82,25 +128,36 @@ class Database:
     async def open(self) -> Database:
         if self.path != ":memory:":
             private_file(Path(self.path))
+        self._thread = DatabaseThread()
         try:
-            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-            await self._conn._execute(self._setup, self._conn._conn)
+            self._conn = await self._thread.run(
+                lambda: sqlite3.connect(self.path, isolation_level=None, check_same_thread=False))
+            await self._thread.run(self._setup, self._conn)
             if self.path != ":memory:":
                 # Checkpoints move the WAL into the database file. Done on the writing
                 # connection they stall one commit in a few hundred by milliseconds; a second
                 # connection does them in the background instead (PASSIVE: never blocks the
                 # writer).
-                await self._conn.execute("PRAGMA wal_autocheckpoint=0")
+                await self._thread.run(self._conn.execute, "PRAGMA wal_autocheckpoint=0")
                 self._checkpointer = await aiosqlite.connect(self.path, isolation_level=None)
                 await self._checkpointer.execute("PRAGMA busy_timeout=5000")
         except BaseException:
-            # Each connection is a thread that keeps the process alive until it is closed.
-            for conn in (self._checkpointer, self._conn):
-                if conn is not None:
-                    await conn.close()
-            self._conn = self._checkpointer = None
+            # An aiosqlite connection is a thread that keeps the process alive until closed.
+            if self._checkpointer is not None:
+                await self._checkpointer.close()
+            await self._close_writer()
+            self._checkpointer = None
             raise
         return self
+
+    async def _close_writer(self) -> None:
+        if self._thread is None:
+            return
+        if self._conn is not None:
+            await self._thread.run(self._conn.close)
+            self._conn = None
+        self._thread.shutdown()
+        self._thread = None
 
     async def close(self) -> None:
         await self.settle()
@@ -110,9 +167,7 @@ class Database:
             await self._checkpointer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             await self._checkpointer.close()
             self._checkpointer = None
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        await self._close_writer()
 
     def _count_commit(self) -> None:
         self._commits += 1
@@ -165,11 +220,10 @@ class Database:
                 raise
             log.info("applied migration %03d", number)
 
-    @property
-    def conn(self) -> aiosqlite.Connection:
-        if self._conn is None:
+    def _hop(self) -> DatabaseThread:
+        if self._thread is None or self._conn is None:
             raise RuntimeError("database is not open")
-        return self._conn
+        return self._thread
 
     async def write(self, work: Callable[[Tx], T], *, completes_update: bool = True) -> T:
         """Run `work` in an IMMEDIATE transaction on the database thread.
@@ -252,7 +306,7 @@ class Database:
         writes, self._writes = self._writes[:MAX_GROUP], self._writes[MAX_GROUP:]
         batch = riders + writes
         try:
-            outcomes = await self.conn._execute(
+            outcomes = await self._hop().run(
                 self._run_group,
                 [work for work, *_ in riders],
                 [(work, mark) for work, mark, _ in writes],
@@ -273,14 +327,15 @@ class Database:
 
     async def read(self, work: Callable[[Tx], T]) -> T:
         """Run `work` in one read transaction (a consistent snapshot) on the database thread."""
-        return await self.conn._execute(self._run_read, work)
+        return await self._hop().run(self._run_read, work)
 
     def _run_group(
         self,
         riders: list[Callable[[Tx], Any]],
         jobs: list[tuple[Callable[[Tx], Any], InboxMark | None]],
     ) -> list[tuple[bool, Any]]:
-        conn = self.conn._conn
+        conn = self._conn
+        assert conn is not None
         conn.execute("BEGIN IMMEDIATE")
         try:
             outcomes = self._run_riders(conn, riders)
@@ -330,7 +385,8 @@ class Database:
             return False, exc
 
     def _run_read(self, work: Callable[[Tx], T]) -> T:
-        conn = self.conn._conn
+        conn = self._conn
+        assert conn is not None
         conn.execute("BEGIN")
         try:
             return work(Tx(conn))
