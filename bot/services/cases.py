@@ -163,8 +163,9 @@ def add_message(unit: Unit, user: User, case: Case, message: Incoming) -> None:
     relayed = min(len(message.media), max(settings.flood_attachments - state.attachments, 0))
     state.attachments += relayed
     limits.keep(unit, user.telegram_id, state)
-    if relayed:
-        desk.relay_media_to_staff(unit, case, author, message.media[:relayed])
+    if relayed:  # the attachments alone, under the usual header; the text goes in the summary
+        desk.relay_to_staff(unit, case, author, message.model_copy(update={
+            "media": message.media[:relayed], "text": "", "media_group_id": None}))
     desk.flood_summary(unit, case, author, first, state.start, state.ends)
 
 

@@ -20,7 +20,8 @@ def undelivered(unit: Unit, item: OutboxItem, state: str) -> None:
             _kick_failed(unit, item)
             return
         if state == "blocked":
-            staff_chat.lost(unit, item.chat_id, t(None, "why_removed"), refused=item)
+            staff_chat.lost(unit, item.chat_id, t(unit.settings.default_language, "why_removed"),
+                            refused=item)
         return
     if item.notify_id is None or item.case_id is None:
         return

@@ -29,10 +29,9 @@ def staff_group(unit: Unit) -> int | None:
 
 def staff_recipients(unit: Unit, case: Case) -> list[tuple[int, str, bool]]:
     """(chat id, language, in the case's topic) for each place staff see this case."""
-    if staff_group(unit) is not None:
-        assert unit.settings.staff_chat_id is not None
-        return [(unit.settings.staff_chat_id, unit.settings.default_language,
-                 staff_chat_is_forum(unit))]
+    group = staff_group(unit)
+    if group is not None:  # one read for the group's state, one for whether it has topics
+        return [(group, unit.settings.default_language, unit.tx.kv.get(FORUM_KEY) == "1")]
     if case.owner_id is not None:
         owner = unit.tx.users.get(case.owner_id)
         return [(case.owner_id, unit.lang(owner), False)]
@@ -102,15 +101,6 @@ def relay_to_staff(unit: Unit, case: Case, author: str, message: Incoming) -> No
         header = t(lang, "relay_header_staff", number=case.number,
                    name=_author(lang, case, author))
         _relay(unit, chat_id, header, message, case, in_topic)
-
-
-def relay_media_to_staff(unit: Unit, case: Case, author: str, media: list) -> None:
-    """Attachments of a flood, up to FLOOD_ATTACHMENTS a minute, with a short header."""
-    for chat_id, lang, in_topic in staff_recipients(unit, case):
-        header = t(lang, "relay_header_staff", number=case.number, name=_author(lang, case,
-                                                                                 author))
-        unit.send(render.media(chat_id, media, header, case_id=case.id, in_case_topic=in_topic,
-                               purpose="link"))
 
 
 def flood_summary(unit: Unit, case: Case, author: str, first_event: int, start: datetime,
