@@ -112,7 +112,7 @@ async def run(slots: int, attempts: int, bookings: int) -> None:
             chunks = 0
             while True:
                 start_chunk = time.perf_counter()
-                counts, more = await services.run_preamble(reminders.sweep_chunk)
+                counts, more = await services.run(reminders.sweep_chunk)
                 longest = max(longest, time.perf_counter() - start_chunk)
                 chunks += 1
                 queued += counts["sent"]

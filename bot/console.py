@@ -230,8 +230,7 @@ class Console:
 
     async def _keep_offset(self) -> None:
         offset = str(self.clock.offset.total_seconds())
-        await self.minqing.db.write(lambda tx: tx.kv.put(CLOCK_KEY, offset),
-                                    completes_update=False)
+        await self.minqing.db.write(lambda tx: tx.kv.put(CLOCK_KEY, offset))
 
     # --- the loop -------------------------------------------------------------------------
     async def deliver(self) -> None:
@@ -286,12 +285,12 @@ class Console:
 
     async def seed(self) -> None:
         for role, (user_id, name) in SEED.items():
-            await self.minqing.services.run_preamble(people.seen, user_id, name, None)
+            await self.minqing.services.run(people.seen, user_id, name, None)
             if role != "citizen":
                 user: User | None = await self.minqing.db.read(
                     lambda tx, u=user_id: tx.users.get(u))
                 if user is not None and user.role == "citizen":
-                    await self.minqing.services.run_preamble(people.grant, None, user_id, role)
+                    await self.minqing.services.run(people.grant, None, user_id, role)
 
     async def run(self) -> None:
         await self.start()

@@ -1,15 +1,17 @@
-"""The typed context: handlers reach the services and the person asking without string lookups."""
+"""The typed context: handlers reach the services through the update's `Request` (who is asking,
+and the inbox row its effect completes), never the runtime or the database."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.services.unit import Who
+from bot.services.unit import Request, Services, Who
 
-if TYPE_CHECKING:
-    from bot.runtime import Minqing
+SERVICES = "services"  # bot_data keys, set once by the runtime
+MARKS = "inbox_marks"  # update id -> its InboxMark while the inbox hands it to the handlers
 
 
 class MinqingContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -17,15 +19,18 @@ class MinqingContext(CallbackContext[ExtBot, dict, dict, dict]):
         self, application: Application, chat_id: int | None = None, user_id: int | None = None
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
-        self.who: Who | None = None
+        services: Services = application.bot_data[SERVICES]
+        self.request: Request = services.request(None, None)
 
-    @property
-    def minqing(self) -> Minqing:
-        return self.application.bot_data["minqing"]
+    @classmethod
+    def from_update(cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+                    ) -> MinqingContext:
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            context.request.mark = application.bot_data.get(MARKS, {}).get(update.update_id)
+        return context  # type: ignore[return-value]
 
     @property
     def asker(self) -> Who:
         """The person behind the update (their row is loaded by the first service call)."""
-        if self.who is None:
-            raise RuntimeError("no person behind this update")
-        return self.who
+        return self.request.asker

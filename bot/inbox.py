@@ -20,10 +20,11 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.clock import Clock
+from bot.context import MARKS
 from bot.faults import sanitise, signature, update_kind
 from bot.services import people
 from bot.services.unit import Services
-from storage.db import Database, InboxMark, UpdateAlreadyHandled, current_inbox
+from storage.db import Database, InboxMark, UpdateAlreadyHandled
 from storage.models import InboxItem
 from storage.repos import Tx
 
@@ -51,6 +52,8 @@ class InboxProcessor:
         self._handled: OrderedDict[int, None] = OrderedDict()
         # Each update is parsed once, when it arrives; the handlers get that object.
         self._parsed: dict[int, Update] = {}
+        # The handlers' context takes each update's mark from here (bot.context.MinqingContext).
+        self._marks: dict[int, InboxMark] = app.bot_data.setdefault(MARKS, {})
         self._loaded = False
         self._stopping = False
         self.retry_pause = 0.05
@@ -111,12 +114,12 @@ class InboxProcessor:
         self._parsed.pop(update_id, None)
         log.error("update %s set aside: %s", update_id, error)
         try:
-            await self.services.run_preamble(_refused, update_id, payload, error)
+            await self.services.run(_refused, update_id, payload, error)
         except Exception as exc:
             # Even the bookkeeping failed (the payload itself is the problem): keep the id.
             log.error("update %s: its set-aside row failed too (%s)", update_id,
                       type(exc).__name__)
-            await self.services.run_preamble(_refused, update_id, {"update_id": update_id},
+            await self.services.run(_refused, update_id, {"update_id": update_id},
                                              error)
         self._remember(update_id)
 
@@ -198,13 +201,14 @@ class InboxProcessor:
     async def process(self, item: InboxItem) -> None:
         for attempt in range(item.attempts + 1, MAX_ATTEMPTS + 1):
             mark = InboxMark(item.update_id, item.payload, final=attempt >= MAX_ATTEMPTS)
-            token = current_inbox.set(mark)
+            self._marks[item.update_id] = mark
             try:
                 update = self._parsed.get(item.update_id) or Update.de_json(item.payload,
                                                                             self.app.bot)
                 await self.app.process_update(update)
                 if not mark.done and mark.error is None:
-                    await self.db.write(_nothing)  # no effect: the row is done by itself
+                    # No effect: the row is done by itself.
+                    await self.db.write(_nothing, completes=mark)
             except UpdateAlreadyHandled:
                 log.info("update %s is a repeat of one handled before", item.update_id)
                 mark.done = True
@@ -213,13 +217,13 @@ class InboxProcessor:
                 log.error("update %s could not be processed: %s", item.update_id, mark.error)
                 log.debug("update %s", item.update_id, exc_info=exc)
             finally:
-                current_inbox.reset(token)
+                del self._marks[item.update_id]
             if mark.done:
                 self._parsed.pop(item.update_id, None)
                 self._remember(item.update_id)
                 return
             try:
-                await self.services.run_preamble(self._failed, item, attempt, mark)
+                await self.services.run(self._failed, item, attempt, mark)
             except Exception as exc:  # the bookkeeping must never stop the worker
                 log.error("update %s: its failure could not be recorded (%s)", item.update_id,
                           type(exc).__name__)
@@ -248,8 +252,7 @@ class InboxProcessor:
         before = self.clock.now() - timedelta(days=KEEP_DONE_DAYS)
         removed = 0
         for _ in range(10_000):  # bounded: 10,000,000 rows
-            chunk = await self.db.write(lambda tx: tx.inbox.prune(before, PRUNE_CHUNK),
-                                        completes_update=False)
+            chunk = await self.db.write(lambda tx: tx.inbox.prune(before, PRUNE_CHUNK))
             removed += chunk
             if chunk < PRUNE_CHUNK:
                 break

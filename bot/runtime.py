@@ -31,6 +31,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.app import build_application
 from bot.clock import Clock
+from bot.context import SERVICES
 from bot.core.calendar import parse_hhmm
 from bot.faults import signature
 from bot.inbox import InboxProcessor
@@ -113,7 +114,8 @@ class Minqing:
         self.app: Application = build_application(
             settings, token or settings.token or "0:local", request, updates_request
         )
-        self.app.bot_data["minqing"] = self
+        self.app.bot_data[SERVICES] = self.services
+        self.services.on_staff_chat_moved = self.staff_chat_moved
         # Telegram's limits are kept unless lifted (tests, benchmarks, the local console).
         pacing = None if lift_pacing or not settings.telegram_pacing else Pacing()
         self.sender = OutboxSender(self.db, self.app.bot, self.clock, pacing)
@@ -134,7 +136,7 @@ class Minqing:
                                     "first (the lock is held on its .lock file)")
             await self.db.open()
             # A write first: a database that is locked, read-only or full fails here, at once.
-            await self.services.run_preamble(people.bootstrap_admins, self.settings.admin_ids)
+            await self.services.run(people.bootstrap_admins, self.settings.admin_ids)
             await self.app.initialize()  # getMe: a rejected token fails here
             await self._detect_staff_chat()
             await self._set_default_commands()
@@ -249,8 +251,7 @@ class Minqing:
             return None
         target = await asyncio.to_thread(maintenance.daily_backup, self.db.path,
                                          Path(settings.backup_dir), here, settings.backup_keep)
-        await self.db.write(lambda tx: tx.kv.put(BACKUP_KEY, here.date().isoformat()),
-                            completes_update=False)
+        await self.db.write(lambda tx: tx.kv.put(BACKUP_KEY, here.date().isoformat()))
         log.info("backup written: %s", target.name)
         return target
 
@@ -265,13 +266,13 @@ class Minqing:
         return result if isinstance(result, list) else []
 
     async def _undelivered(self, item: OutboxItem, state: str) -> None:
-        await self.services.run_preamble(delivery.undelivered, item, state)
+        await self.services.run(delivery.undelivered, item, state)
 
     async def staff_chat_moved(self, old: int, new: int) -> None:
         """The staff group became a supergroup: use the new id from now on (and at restart)."""
         if old != self.settings.staff_chat_id:
             return
-        await self.services.run_preamble(staff_chat.moved, old, new)
+        await self.services.run(staff_chat.moved, old, new)
         self._use_staff_chat(new)
 
     def _use_staff_chat(self, chat_id: int) -> None:
@@ -298,8 +299,7 @@ class Minqing:
         forum = await self.check_staff_chat()
         if forum is None:
             return
-        await self.db.write(lambda tx: tx.kv.put(desk.FORUM_KEY, "1" if forum else "0"),
-                            completes_update=False)
+        await self.db.write(lambda tx: tx.kv.put(desk.FORUM_KEY, "1" if forum else "0"))
         log.info("staff chat %s: %s", chat_id, "forum topics" if forum else "plain group")
 
     async def check_staff_chat(self) -> bool | None:
@@ -319,13 +319,13 @@ class Minqing:
         except (Forbidden, BadRequest) as exc:
             log.warning("staff chat %s refuses the bot (%s); cards go to private chats",
                         chat_id, type(exc).__name__)
-            await self.services.run_preamble(staff_chat.lost, chat_id,
+            await self.services.run(staff_chat.lost, chat_id,
                                              t(self.settings.default_language, "why_removed"))
             return False
         except TelegramError as exc:
             log.warning("staff chat %s is not reachable now (%s)", chat_id, type(exc).__name__)
             return None
-        await self.services.run_preamble(staff_chat.back, chat_id)
+        await self.services.run(staff_chat.back, chat_id)
         return bool(isinstance(chat, dict) and chat.get("is_forum"))
 
     async def _set_default_commands(self) -> None:

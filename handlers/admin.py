@@ -18,8 +18,7 @@ async def invite(update: Update, context: MinqingContext) -> None:
     if not context.args:
         await answer(update, context, "err_usage", usage=Term("usage_invite"))
         return
-    await context.minqing.services.run_as(
-        context.asker, people.send_invite, context.args[0].lower(), context.bot.username
+    await context.request.run_as(people.send_invite, context.args[0].lower(), context.bot.username
     )
 
 
@@ -30,7 +29,7 @@ async def revoke(update: Update, context: MinqingContext) -> None:
     if target is None:
         await answer(update, context, "err_usage", usage=Term("usage_revoke"))
         return
-    await context.minqing.services.run_as(context.asker, people.revoke_by_admin, target)
+    await context.request.run_as(people.revoke_by_admin, target)
 
 
 def handlers() -> list[BaseHandler]:

@@ -20,15 +20,8 @@ Handler = Callable[[Update, MinqingContext], Awaitable[None]]
 
 
 async def lang_of(context: MinqingContext) -> str:
-    """The asker's language: from the row a service loaded, else looked up (bad-input paths)."""
-    who = context.who
-    default = context.minqing.settings.default_language
-    if who is None:
-        return default
-    user = who.user
-    if user is None:
-        user = await context.minqing.db.read(lambda tx: tx.users.get(who.telegram_id))
-    return (user.language if user is not None else None) or default
+    """The asker's language (bad-input paths ask it of the services)."""
+    return await context.request.language()
 
 
 async def answer(update: Update, context: MinqingContext, key: str, **params: object) -> None:
@@ -65,7 +58,7 @@ def service_command(service: Callable[..., object], doc: str) -> Handler:
 
     @guarded
     async def command(update: Update, context: MinqingContext) -> None:
-        await context.minqing.services.run_as(context.asker, service)
+        await context.request.run_as(service)
 
     command.__doc__ = doc
     command.__name__ = getattr(service, "__name__", "command")

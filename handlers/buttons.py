@@ -26,21 +26,20 @@ async def on_button(update: Update, context: MinqingContext) -> None:
         log.warning("update %s: forged or unknown callback data", update.update_id)
         await answer(update, context, "err_stale_button")
         return
-    services = context.minqing.services
-    who = context.asker
+    request = context.request
     if cb.action == "noop":
         pass
     elif cb.action == "lang":
         if cb.word not in ("zh", "en"):
             await answer(update, context, "err_stale_button")
             return
-        await services.run_as(who, people.set_language, cb.word)
+        await request.run_as(people.set_language, cb.word)
     elif cb.action == "menu":
-        await services.run_as(who, front.menu, cb.word or "")
+        await request.run_as(front.menu, cb.word or "")
     elif cb.action in DIALOGUE_BUTTONS:
-        await services.run_as(who, front.button, cb)
+        await request.run_as(front.button, cb)
     else:
-        await services.run_as(who, front.id_button, cb)
+        await request.run_as(front.id_button, cb)
     await query.answer()
 
 

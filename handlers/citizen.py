@@ -22,7 +22,7 @@ async def link(update: Update, context: MinqingContext) -> None:
     if not context.args or len(context.args) != 2:
         await answer(update, context, "err_usage", usage=Term("usage_link"))
         return
-    await context.minqing.services.run_as(context.asker, cases.link_case, *context.args)
+    await context.request.run_as(cases.link_case, *context.args)
 
 
 @guarded
@@ -40,7 +40,7 @@ async def private_message(update: Update, context: MinqingContext) -> None:
         log.info("update %s refused: %s", update.update_id, refusal[0])
         await answer(update, context, refusal[0], **refusal[1])
         return
-    await context.minqing.services.run_as(context.asker, routing.private_message, message)
+    await context.request.run_as(routing.private_message, message)
 
 
 def handlers() -> list[BaseHandler]:

@@ -20,11 +20,10 @@ from bot.context import MinqingContext
 from bot.faults import signature
 from bot.services import front, people
 from bot.services import staff_chat as staff_chat_service
-from bot.services.unit import Who
+from bot.services.unit import UpdateAlreadyHandled, Who
 from bot.settings import LANGUAGES
 from bot.texts import t
 from handlers.base import PRIVATE, answer, guarded, lang_of, service_command
-from storage.db import UpdateAlreadyHandled, current_inbox
 
 log = logging.getLogger(__name__)
 
@@ -35,37 +34,37 @@ async def load_actor(update: Update, context: MinqingContext) -> None:
     chat = update.effective_chat
     if chat is not None and chat.type != Chat.PRIVATE:
         await _staff_chat_news(update, context, chat.id)
-        if chat.id != context.minqing.settings.staff_chat_id:
+        if chat.id != context.request.settings.staff_chat_id:
             await _leave(context, chat.id)
             raise ApplicationHandlerStop
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
     # Recorded and loaded by the handler's own transaction (one hop per update).
-    context.who = Who(telegram_id=user.id, name=user.full_name, username=user.username)
+    context.request.who = Who(telegram_id=user.id, name=user.full_name, username=user.username)
 
 
 async def _staff_chat_news(update: Update, context: MinqingContext, chat_id: int) -> None:
     """The staff group became a supergroup (Telegram says so in both the old group and the
     new), or the bot was removed from it or added back."""
-    minqing = context.minqing
-    staff_chat = minqing.settings.staff_chat_id
+    request = context.request
+    staff_chat = request.settings.staff_chat_id
     message = update.effective_message
     if message is not None and staff_chat is not None:
         if message.migrate_to_chat_id and chat_id == staff_chat:
-            await minqing.staff_chat_moved(chat_id, message.migrate_to_chat_id)
+            await request.staff_chat_moved(chat_id, message.migrate_to_chat_id)
             raise ApplicationHandlerStop
         if message.migrate_from_chat_id and message.migrate_from_chat_id == staff_chat:
-            await minqing.staff_chat_moved(staff_chat, chat_id)
+            await request.staff_chat_moved(staff_chat, chat_id)
             raise ApplicationHandlerStop
     member = update.my_chat_member
     if member is not None and chat_id == staff_chat:
         status = member.new_chat_member.status
         if status in (ChatMember.LEFT, ChatMember.BANNED):
-            why = t(minqing.settings.default_language, "why_removed")
-            await minqing.services.run_preamble(staff_chat_service.lost, chat_id, why)
+            why = t(request.settings.default_language, "why_removed")
+            await request.note(staff_chat_service.lost, chat_id, why)
         elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
-            await minqing.services.run_preamble(staff_chat_service.back, chat_id)
+            await request.note(staff_chat_service.back, chat_id)
         raise ApplicationHandlerStop
 
 
@@ -81,16 +80,16 @@ async def _leave(context: MinqingContext, chat_id: int) -> None:
 async def start(update: Update, context: MinqingContext) -> None:
     """Greet, show the contact card and the menu; a deep-link token grants an invited role."""
     token = context.args[0] if context.args else None
-    await context.minqing.services.run_as(context.asker, front.welcome, token)
+    await context.request.run_as(front.welcome, token)
 
 
 @guarded
 async def lang(update: Update, context: MinqingContext) -> None:
     """Switch between Chinese and English; remembered."""
     if context.args and context.args[0] in LANGUAGES:
-        await context.minqing.services.run_as(context.asker, people.set_language, context.args[0])
+        await context.request.run_as(people.set_language, context.args[0])
         return
-    await context.minqing.services.run_as(context.asker, front.choose_language)
+    await context.request.run_as(front.choose_language)
 
 
 async def unknown_command(update: Update, context: MinqingContext) -> None:
@@ -102,7 +101,7 @@ async def unknown_command(update: Update, context: MinqingContext) -> None:
 async def on_error(update: object, context: MinqingContext) -> None:
     """Log the update id, note the failure for the inbox, and tell the user once."""
     update_id = getattr(update, "update_id", None)
-    mark = current_inbox.get()
+    mark = context.request.mark
     if isinstance(context.error, UpdateAlreadyHandled):
         log.info("update %s is a repeat of one handled before; nothing changed", update_id)
         if mark is not None:
@@ -131,7 +130,7 @@ async def chat_status(update: Update, context: MinqingContext) -> None:
     member = update.my_chat_member
     assert member is not None
     blocked = member.new_chat_member.status == ChatMember.BANNED
-    await context.minqing.services.run_as(context.asker, people.chat_status, blocked)
+    await context.request.run_as(people.chat_status, blocked)
 
 
 def pre_handlers() -> list[BaseHandler]:

@@ -18,8 +18,7 @@ async def show_case(update: Update, context: MinqingContext) -> None:
     if not context.args:
         await answer(update, context, "err_usage", usage=Term("usage_case"))
         return
-    await context.minqing.services.run_as(
-        context.asker, views.staff_case_by_number, context.args[0]
+    await context.request.run_as(views.staff_case_by_number, context.args[0]
     )
 
 
@@ -29,8 +28,7 @@ async def extend(update: Update, context: MinqingContext) -> None:
     if not context.args or len(context.args) < 2:
         await answer(update, context, "err_usage", usage=Term("usage_extend"))
         return
-    await context.minqing.services.run_as(
-        context.asker, cases.extend, context.args[0], " ".join(context.args[1:])
+    await context.request.run_as(cases.extend, context.args[0], " ".join(context.args[1:])
     )
 
 
@@ -41,7 +39,7 @@ async def staff_chat_message(update: Update, context: MinqingContext) -> None:
     message = read_message(update.effective_message)
     if message.unsupported or message.too_large or message.is_empty:
         return
-    await context.minqing.services.run_as(context.asker, cases.staff_chat_message, message)
+    await context.request.run_as(cases.staff_chat_message, message)
 
 
 def handlers() -> list[BaseHandler]:

@@ -39,7 +39,7 @@ def _slot_command(service: Callable[..., object], usage: str, doc: str) -> Handl
             await _usage(update, context, usage)
             return
         place, topic = _split_topic(args[5:])
-        await context.minqing.services.run_as(context.asker, service, args[0], args[1],
+        await context.request.run_as(service, args[0], args[1],
                                               args[2], seats, host, place, topic)
 
     command.__doc__ = doc
@@ -59,7 +59,7 @@ async def cancel_slot(update: Update, context: MinqingContext) -> None:
     if len(args) < 2:
         await _usage(update, context, "slot_cancel")
         return
-    await context.minqing.services.run_as(context.asker, talks.cancel_slot,
+    await context.request.run_as(talks.cancel_slot,
                                           parse_ref(args[0], "slot"), " ".join(args[1:]))
 
 
@@ -70,7 +70,7 @@ async def move_slot(update: Update, context: MinqingContext) -> None:
     if len(args) != 3:
         await _usage(update, context, "slot_move")
         return
-    await context.minqing.services.run_as(context.asker, talks.move_slot,
+    await context.request.run_as(talks.move_slot,
                                           parse_ref(args[0], "slot"), args[1], args[2])
 
 
@@ -81,7 +81,7 @@ async def attendance(update: Update, context: MinqingContext) -> None:
     if len(args) != 1:
         await _usage(update, context, "attendance")
         return
-    await context.minqing.services.run_as(context.asker, talks.attendance_list,
+    await context.request.run_as(talks.attendance_list,
                                           parse_ref(args[0], "slot"))
 
 
@@ -98,7 +98,7 @@ async def outcome(update: Update, context: MinqingContext) -> None:
     if not text:
         await _usage(update, context, "outcome")
         return
-    await context.minqing.services.run_as(context.asker, talks.record_outcome, booking_id,
+    await context.request.run_as(talks.record_outcome, booking_id,
                                           text, open_case)
 
 
@@ -107,12 +107,12 @@ async def holiday(update: Update, context: MinqingContext) -> None:
     """Mark a public holiday, or remove a day from the calendar."""
     args = context.args or []
     if len(args) >= 2 and args[0] == "remove":
-        await context.minqing.services.run_as(context.asker, duty.remove_day, args[1])
+        await context.request.run_as(duty.remove_day, args[1])
         return
     if not args:
         await _usage(update, context, "holiday")
         return
-    await context.minqing.services.run_as(context.asker, duty.set_day, "holiday", args[0],
+    await context.request.run_as(duty.set_day, "holiday", args[0],
                                           " ".join(args[1:]))
 
 
@@ -123,7 +123,7 @@ async def workday(update: Update, context: MinqingContext) -> None:
     if not args:
         await _usage(update, context, "workday")
         return
-    await context.minqing.services.run_as(context.asker, duty.set_day, "workday", args[0],
+    await context.request.run_as(duty.set_day, "workday", args[0],
                                           " ".join(args[1:]))
 
 
@@ -135,7 +135,7 @@ async def rotation(update: Update, context: MinqingContext) -> None:
     if len(args) < 3 or not ids or len(ids) > MAX_ROTATION or None in ids:
         await _usage(update, context, "rotation")
         return
-    await context.minqing.services.run_as(context.asker, duty.set_rotation, args[0],
+    await context.request.run_as(duty.set_rotation, args[0],
                                           [i for i in ids if i is not None], args[2],
                                           " ".join(args[3:]))
 
@@ -148,7 +148,7 @@ async def duty_set(update: Update, context: MinqingContext) -> None:
     if leader is None:
         await _usage(update, context, "duty_set")
         return
-    await context.minqing.services.run_as(context.asker, duty.override, args[0], leader,
+    await context.request.run_as(duty.override, args[0], leader,
                                           " ".join(args[2:]))
 
 
@@ -159,7 +159,7 @@ async def duty_swap(update: Update, context: MinqingContext) -> None:
     if len(args) < 3:
         await _usage(update, context, "duty_swap")
         return
-    await context.minqing.services.run_as(context.asker, duty.swap, args[0], args[1],
+    await context.request.run_as(duty.swap, args[0], args[1],
                                           " ".join(args[2:]))
 
 

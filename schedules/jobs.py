@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.context import MinqingContext
 from bot.services import cases, reminders, staff_chat, talks
 from bot.services.unit import Unit
 
@@ -46,7 +45,7 @@ async def auto_close(minqing: Minqing) -> None:
     """Close resolved cases whose citizen did not write again in AUTO_CLOSE_DAYS."""
     closed = 0
     for _ in range(MAX_CHUNKS):
-        chunk = await minqing.services.run_preamble(cases.auto_close, CLOSE_CHUNK)
+        chunk = await minqing.services.run(cases.auto_close, CLOSE_CHUNK)
         closed += len(chunk)
         if len(chunk) < CLOSE_CHUNK:
             break
@@ -66,7 +65,7 @@ async def remind(minqing: Minqing) -> None:
     chunks of their own transactions so that the writer is never held for long."""
     total = {"sent": 0, "dropped": 0}
     for _ in range(MAX_CHUNKS):
-        counts, more = await minqing.services.run_preamble(reminders.sweep_chunk)
+        counts, more = await minqing.services.run(reminders.sweep_chunk)
         total["sent"] += counts["sent"]
         total["dropped"] += counts["dropped"]
         if not more:
@@ -77,7 +76,7 @@ async def remind(minqing: Minqing) -> None:
 
 async def generate_talks(minqing: Minqing) -> None:
     """Generate recurring talk slots TALK_WEEKS_AHEAD weeks ahead."""
-    generated = await minqing.services.run_preamble(talks.generate)
+    generated = await minqing.services.run(talks.generate)
     if generated.created:
         log.info("generated %d talk slots", len(generated.created))
 
@@ -111,13 +110,13 @@ def schedule(minqing: Minqing) -> None:
     if queue is None:
         raise RuntimeError("python-telegram-bot's job-queue extra is required")
     for job in JOBS:
-        queue.run_repeating(_on_queue(job), interval=job.every.total_seconds(),
+        queue.run_repeating(_on_queue(job, minqing), interval=job.every.total_seconds(),
                             first=job.first.total_seconds(), name=job.name)
 
 
-def _on_queue(job: Job) -> Callable[[MinqingContext], Awaitable[None]]:
-    async def callback(context: MinqingContext) -> None:
-        await job.run(context.minqing)
+def _on_queue(job: Job, minqing: Minqing) -> Callable[[object], Awaitable[None]]:
+    async def callback(context: object) -> None:
+        await job.run(minqing)
 
     callback.__name__ = job.name
     callback.__doc__ = job.run.__doc__

@@ -15,7 +15,6 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,17 +50,15 @@ class UpdateAlreadyHandled(Exception):
 
 @dataclass
 class InboxMark:
-    """The inbox row being processed; the first write transaction marks it done with its
-    effects."""
+    """The inbox row of the update being handled. The inbox hands it to the handlers with the
+    update; the first write that carries it (`Database.write(work, completes=mark)`) marks the
+    row done in the same transaction as its effect."""
 
     update_id: int
     payload: dict[str, Any] = field(default_factory=dict)  # stored if the row is missing
     done: bool = False
     final: bool = True  # the last attempt: the user is told if it fails
     error: str | None = None
-
-
-current_inbox: ContextVar[InboxMark | None] = ContextVar("current_inbox", default=None)
 
 
 class DatabaseThread:
@@ -225,19 +222,18 @@ class Database:
             raise RuntimeError("database is not open")
         return self._thread
 
-    async def write(self, work: Callable[[Tx], T], *, completes_update: bool = True) -> T:
+    async def write(self, work: Callable[[Tx], T], *, completes: InboxMark | None = None) -> T:
         """Run `work` in an IMMEDIATE transaction on the database thread.
 
-        When an inbox update is being processed, its row is marked done in the same
-        transaction, so the update's effect and its completion commit together
-        (`completes_update=False` for bookkeeping that is not the update's effect).
+        With `completes`, the update's inbox row is marked done in the same transaction, so the
+        update's effect and its completion commit together (a mark already done is left alone:
+        an update's bookkeeping after its effect completes nothing).
 
         Writes that arrive while another is running are committed together (group commit):
         each runs in a savepoint of its own, so one that fails is rolled back alone, and each
         caller hears of its result only after the shared COMMIT.
         """
-        mark = current_inbox.get() if completes_update else None
-        pending_mark = mark if mark is not None and not mark.done else None
+        pending_mark = completes if completes is not None and not completes.done else None
         done: asyncio.Future[tuple[Tx, Any]] = asyncio.get_running_loop().create_future()
         self._writes.append((work, pending_mark, done))
         if not self._writing:
@@ -288,7 +284,7 @@ class Database:
         """Commit the queued bookkeeping now and wait for it (tests, shutdown): an empty write
         goes behind it, and writes commit in order."""
         if self._conn is not None and (self._riders or self._writing):
-            await self.write(lambda tx: None, completes_update=False)
+            await self.write(lambda tx: None)
 
     async def _write_batches(self) -> None:
         try:

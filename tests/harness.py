@@ -89,10 +89,10 @@ class Office:
         await self.minqing.start(background=False)
         if seed:
             for user_id in (STAFF, STAFF2):
-                await self.minqing.services.run_preamble(people.grant, ADMIN, user_id, "staff")
-            await self.minqing.services.run_preamble(people.grant, ADMIN, LEADER, "leader")
+                await self.minqing.services.run(people.grant, ADMIN, user_id, "staff")
+            await self.minqing.services.run(people.grant, ADMIN, LEADER, "leader")
             for user_id, name in NAMES.items():
-                await self.minqing.services.run_preamble(people.seen, user_id, name, None)
+                await self.minqing.services.run(people.seen, user_id, name, None)
             await self.minqing.sender.flush()
             self.api.clear()
         return self

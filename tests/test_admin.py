@@ -116,7 +116,7 @@ async def test_the_last_admin_never_loses_the_role(office: Office, tmp_path: Pat
     await office.press(ADMIN, "iv:1")
     assert "唯一的管理员" in office.alerts()[-1]
     # Through /revoke by another admin who then is the only one left.
-    await office.minqing.services.run_preamble(people.grant, ADMIN, STAFF2, "admin")
+    await office.minqing.services.run(people.grant, ADMIN, STAFF2, "admin")
     await office.send(STAFF2, f"/revoke {ADMIN}")
     assert "已撤销" in office.last_text(STAFF2)
     await office.send(STAFF2, f"/revoke {STAFF2}")
@@ -124,7 +124,7 @@ async def test_the_last_admin_never_loses_the_role(office: Office, tmp_path: Pat
     roles = await office.rows("SELECT telegram_id FROM users WHERE role = 'admin'")
     assert roles == [{"telegram_id": STAFF2}]
     with pytest.raises(RuleError, match="err_last_admin"):
-        await office.minqing.services.run_preamble(people.grant, 0, STAFF2, "citizen")
+        await office.minqing.services.run(people.grant, 0, STAFF2, "citizen")
 
 
 async def test_invites_ask_first_when_they_would_change_a_role(office: Office) -> None:
@@ -162,21 +162,20 @@ async def test_a_revoked_leader_leaves_uncovered_days_and_talks_listed(office: O
     assert "未安排" in office.last_text(CITIZEN) and "陈局长" not in office.last_text(CITIZEN)
     office.api.clear()
     clock.moment = moment(1, 10, 0)  # 18:00, the evening before a duty day
-    await office.minqing.services.run_preamble(reminders.sweep)
+    await office.minqing.services.run(reminders.sweep)
     await office.settle()
     assert office.texts(LEADER) == []
 
 
 async def test_admin_ids_come_back_only_when_nobody_took_the_role(office: Office) -> None:
-    await office.minqing.services.run_preamble(people.grant, ADMIN, STAFF2, "admin")
+    await office.minqing.services.run(people.grant, ADMIN, STAFF2, "admin")
     await office.send(STAFF2, f"/revoke {ADMIN}")
     await office.restart()
     role = await office.rows("SELECT role FROM users WHERE telegram_id = ?", ADMIN)
     assert role == [{"role": "citizen"}]  # the revocation is recorded and stands
     await office.rows("SELECT 1")
     await office.minqing.db.write(
-        lambda tx: tx.conn.execute("UPDATE users SET role = 'citizen' WHERE role = 'admin'"),
-        completes_update=False)
+        lambda tx: tx.conn.execute("UPDATE users SET role = 'citizen' WHERE role = 'admin'"))
     await office.restart()  # a database with no admin at all
     role = await office.rows("SELECT role FROM users WHERE telegram_id = ?", ADMIN)
     assert role == [{"role": "admin"}]

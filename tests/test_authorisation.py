@@ -59,7 +59,7 @@ STATE = ("当前为", "已由", "开始后才能登记", "停止预约")
 
 async def seeded(tmp_path, clock) -> tuple[Office, dict[str, str]]:
     office = await Office(tmp_path / "m.sqlite3", make_settings(), clock).start()
-    await office.minqing.services.run_preamble(people.grant, ADMIN, LIAISON, "liaison")
+    await office.minqing.services.run(people.grant, ADMIN, LIAISON, "liaison")
     begun = await slot_id(office, ymd(0), "13:00-14:00")  # today, soon
     owned = await new_case(office)
     new = await new_case(office, text="另一件事")
@@ -130,8 +130,7 @@ def outcome(answer: str | None) -> str:
 async def try_everything(office: Office, ids: dict[str, str], actor: int,
                          found: dict[str, list[str]], role: str) -> None:
     async def fresh() -> None:  # each try on its own: no dialogue left by the one before
-        await office.minqing.db.write(lambda tx: tx.dialogues.clear(actor),
-                                      completes_update=False)
+        await office.minqing.db.write(lambda tx: tx.dialogues.clear(actor))
 
     for name in COMMANDS:
         await fresh()

@@ -255,13 +255,13 @@ async def test_resolved_case_closes_after_seven_days_unless_the_citizen_writes(
     await office.press(STAFF, f"rs:{cid}")
     await office.send(STAFF, "已更换灯泡")
     clock.advance(days=6)
-    assert await office.minqing.services.run_preamble(cases.auto_close) == []
+    assert await office.minqing.services.run(cases.auto_close) == []
     clock.advance(days=2)
-    assert await office.minqing.services.run_preamble(cases.auto_close) == [number]
+    assert await office.minqing.services.run(cases.auto_close) == [number]
     await office.settle()
     assert (await office.rows("SELECT state FROM cases"))[0]["state"] == "closed"
     assert "已关闭" in office.last_text(CITIZEN)
-    assert await office.minqing.services.run_preamble(cases.auto_close) == []
+    assert await office.minqing.services.run(cases.auto_close) == []
 
 
 async def test_queue_lists_unclaimed_first_then_oldest(office: Office, clock) -> None:

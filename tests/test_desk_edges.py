@@ -36,7 +36,7 @@ async def test_a_reply_to_a_resolved_case_asks_and_never_reopens_by_itself(offic
         "state": "resolved", "resolved_at": before["resolved_at"]}
     # Auto-close is not restarted by the reply: it counts from the resolution.
     clock.advance(days=4, minutes=1)
-    assert await office.minqing.services.run_preamble(cases.auto_close) == [number]
+    assert await office.minqing.services.run(cases.auto_close) == [number]
 
 
 async def test_without_an_answer_the_case_stays_resolved(office: Office) -> None:
@@ -138,7 +138,7 @@ async def test_extend_once_is_checked_against_the_whole_history(office: Office) 
     for index in range(210):  # more events than one page of the history
         await office.minqing.db.write(lambda tx, i=index: tx.cases.add_event(
             cid, office.clock.now(), actor_id=STAFF, direction="internal", kind="note",
-            text=f"记录{i}"), completes_update=False)
+            text=f"记录{i}"))
     await office.send(STAFF, f"/extend {number} 再次延期")
     assert office.last_text(STAFF) == f"事项 {number} 已延期过一次。"
 

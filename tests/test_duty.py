@@ -13,8 +13,8 @@ LEADER2 = 3002
 
 
 async def two_leaders(office: Office) -> None:
-    await office.minqing.services.run_preamble(people.grant, ADMIN, LEADER2, "leader")
-    await office.minqing.services.run_preamble(people.seen, LEADER2, "王副局长", None)
+    await office.minqing.services.run(people.grant, ADMIN, LEADER2, "leader")
+    await office.minqing.services.run(people.seen, LEADER2, "王副局长", None)
 
 
 async def on_duty(office: Office, day: str) -> int | None:
@@ -99,13 +99,13 @@ async def test_duty_reminders_evening_morning_and_handover(office: Office, clock
     await office.send(ADMIN, f"/rotation day {LEADER},{LEADER2} {ymd(0)}")
     # Monday 18:00: LEADER2 is on duty tomorrow.
     clock.moment = moment(0, 10, 0)
-    await office.minqing.services.run_preamble(reminders.sweep)
+    await office.minqing.services.run(reminders.sweep)
     await office.settle()
     assert f"明天{when_day('zh', day(1))}起由您值班" in office.last_text(LEADER2)
     # Tuesday 08:00: the morning reminder, and the handover to the one coming off duty.
     clock.moment = moment(1, 0, 0)
-    await office.minqing.services.run_preamble(reminders.sweep)
-    await office.minqing.services.run_preamble(reminders.sweep)
+    await office.minqing.services.run(reminders.sweep)
+    await office.minqing.services.run(reminders.sweep)
     await office.settle()
     tuesday = when_day("zh", day(1))
     assert f"今天{tuesday}起由您值班接访，接替 陈局长。" in office.last_text(LEADER2)

@@ -104,7 +104,7 @@ def run_fuzz(tmp_path: Path, strategy: st.SearchStrategy, check: Any) -> int:
     loop = asyncio.new_event_loop()
     office = Office(tmp_path / "fuzz.sqlite3", office_settings(), FakeClock(OPEN_HOURS))
     loop.run_until_complete(office.start())
-    loop.run_until_complete(office.minqing.services.run_preamble(
+    loop.run_until_complete(office.minqing.services.run(
         people.grant, ADMIN, 5005, "liaison"))
     office.expect_errors = False
     fed = [0]

@@ -76,7 +76,7 @@ async def test_an_effect_whose_stored_row_is_missing_records_it(office: Office) 
         tx.inbox.record_failure(78, payload, "boom", False, now)
         return first, again
 
-    assert await office.minqing.db.write(complete, completes_update=False) == (True, False)
+    assert await office.minqing.db.write(complete) == (True, False)
     rows = await office.rows("SELECT update_id, state, attempts FROM inbox"
                              " WHERE update_id IN (77, 78) ORDER BY update_id")
     assert rows == [{"update_id": 77, "state": "done", "attempts": 0},

@@ -143,7 +143,7 @@ async def test_a_revoked_staff_member_leaves_the_staff_group(group_office: Offic
     # Without the right to ban, admins are told to do it by hand.
     office.api.fail(400, "Bad Request: not enough rights to restrict/unrestrict chat member",
                     method="banChatMember")
-    await office.minqing.services.run_preamble(people.grant, ADMIN, STAFF2, "staff")
+    await office.minqing.services.run(people.grant, ADMIN, STAFF2, "staff")
     await office.send(ADMIN, f"/revoke {STAFF2}")
     assert any("手动" in t and str(STAFF2) in t for t in office.texts(ADMIN))
 

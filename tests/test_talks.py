@@ -35,7 +35,7 @@ async def slot(office: Office, day: str = WED, span: str = "09:00-11:30", capaci
 
 
 async def sweep(office: Office) -> dict[str, int]:
-    counts = await office.minqing.services.run_preamble(reminders.sweep)
+    counts = await office.minqing.services.run(reminders.sweep)
     await office.settle()
     return counts
 
@@ -90,7 +90,7 @@ async def test_recurring_slots_skip_holidays_and_generate_once(office: Office) -
         "SELECT series_day FROM talk_slots WHERE state = 'open' ORDER BY starts_at")]
     assert days[:3] == [ymd(2), ymd(9), ymd(23)]  # the third Wednesday is a holiday
     assert len(days) == 7  # eight Wednesdays in the 8 weeks ahead, one of them a holiday
-    again = await office.minqing.services.run_preamble(talks.generate)
+    again = await office.minqing.services.run(talks.generate)
     assert again.created == []
     await office.send(STAFF, f"/series talk_meeting monthly:15 14:00-16:00 20 {LEADER} 大厅")
     monthly = await office.rows("SELECT series_day FROM talk_slots WHERE kind = 'talk_meeting'")
@@ -253,8 +253,8 @@ async def test_reminder_job_runs_on_the_job_queue(tmp_path, clock) -> None:
     office = Office(tmp_path / "jobs.sqlite3", make_settings(), clock)
     await office.minqing.start(background=True)
     try:
-        await office.minqing.services.run_preamble(people.grant, ADMIN, LEADER, "leader")
-        await office.minqing.services.run_preamble(people.grant, ADMIN, STAFF, "staff")
+        await office.minqing.services.run(people.grant, ADMIN, LEADER, "leader")
+        await office.minqing.services.run(people.grant, ADMIN, STAFF, "staff")
         names = {job.name for job in office.minqing.app.job_queue.jobs()}
         # One registry: every job the console steps through is on the JobQueue too.
         assert {job.name for job in JOBS} == names

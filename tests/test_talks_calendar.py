@@ -141,7 +141,7 @@ async def test_a_weekly_leader_is_reminded_once_per_stint(office: Office, clock)
     for offset in range(-1, 13):  # each evening and morning from Sunday for two weeks
         for hour in (0, 10):  # 08:00 and 18:00 in Shanghai
             clock.moment = moment(offset, hour)
-            await office.minqing.services.run_preamble(reminders.sweep)
+            await office.minqing.services.run(reminders.sweep)
     await office.settle()
     leader_days = [t for t in office.texts(LEADER) if t.startswith("今天")]
     other_days = [t for t in office.texts(LEADER2) if t.startswith("今天")]
@@ -207,7 +207,7 @@ async def test_a_seat_taken_between_the_read_and_the_write_is_not_taken_twice(
                            (wanted,))
         return read
 
-    await office.minqing.services.run_preamble(people_seen, 9999)
+    await office.minqing.services.run(people_seen, 9999)
     monkeypatch.setattr(Talks, "slot", read_then_lose_the_seat)
     await office.press(CITIZEN, f"bk:{slot_id}")
     armed["now"] = True  # in the booking's own transaction, after its read of the slot
@@ -235,7 +235,7 @@ async def test_the_reminder_sweep_works_in_chunks(office: Office, clock, monkeyp
             tx.users.seen(50_000 + index, f"群众{index}", None, clock.now())
             tx.talks.book(slots[index % 3], 50_000 + index, "话题", "booked", clock.now())
 
-    await office.minqing.db.write(seats, completes_update=False)
+    await office.minqing.db.write(seats)
     chunks = []
     real = reminders.sweep_chunk
 

@@ -34,7 +34,7 @@ LIAISON = 5001
 async def test_help_lists_every_command_of_the_role_and_the_menu_holds_them(
         office: Office, role: str, user: int) -> None:
     if role == "liaison":
-        await office.minqing.services.run_preamble(people.grant, ADMIN, LIAISON, "liaison")
+        await office.minqing.services.run(people.grant, ADMIN, LIAISON, "liaison")
         await office.settle()
     await office.send(user, "/help")
     text = office.last_text(user)
@@ -42,7 +42,7 @@ async def test_help_lists_every_command_of_the_role_and_the_menu_holds_them(
     assert listed == list(COMMANDS_BY_ROLE[role])
     assert text.count("【") >= 3  # grouped under headings
     office.api.clear()
-    await office.minqing.services.run_preamble(people.set_language, user_row(user), "en")
+    await office.minqing.services.run(people.set_language, user_row(user), "en")
     await office.settle()
     menu = office.api.sent(user, "setMyCommands")[-1]
     assert [c["command"] for c in menu.params["commands"]] == list(COMMANDS_BY_ROLE[role])

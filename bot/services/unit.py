@@ -6,7 +6,7 @@ Services are plain functions over a `Unit`, run whole on the database thread by 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -16,10 +16,11 @@ from bot.clock import Clock
 from bot.core.rules import RuleError
 from bot.settings import Settings
 from bot.texts import Moment, t
-from storage.db import Database
+from storage.db import Database, InboxMark, UpdateAlreadyHandled
 from storage.models import Dialogue, Outgoing, User
 from storage.repos import Tx
 
+__all__ = ["InboxMark", "Request", "Services", "Unit", "UpdateAlreadyHandled", "Who"]
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -101,10 +102,13 @@ class Services:
         self.db = db
         self.clock = clock
         self.settings = settings
+        # Set by the runtime: follow the staff group to its new id (it patches the handlers).
+        self.on_staff_chat_moved: Callable[[int, int], Awaitable[None]] | None = None
 
     async def run(
         self, work: Callable[Concatenate[Unit, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
+        """Run `work` in a transaction of its own (no update's inbox row rides along)."""
         now = self.clock.now()
         return await self.db.write(lambda tx: work(Unit(tx, now, self.settings), *args, **kwargs))
 
@@ -115,30 +119,83 @@ class Services:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> R:
-        """Run `work` for the person asking: their row is recorded (profile kept current) and
-        loaded in the same transaction, so one update costs one hop."""
-        now = self.clock.now()
+        return await self.request(who, None).run_as(work, *args, **kwargs)
 
-        def transaction(tx: Tx) -> R:
-            unit = Unit(tx, now, self.settings)
-            who.user = tx.users.seen(who.telegram_id, who.name[:128], who.username, now)
-            return work(unit, who.user, *args, **kwargs)
-
-        return await self.db.write(transaction)
-
-    async def run_preamble(
-        self, work: Callable[Concatenate[Unit, P], R], *args: P.args, **kwargs: P.kwargs
-    ) -> R:
-        """Like `run`, for bookkeeping before the update's real effect (it does not complete
-        the inbox update)."""
-        now = self.clock.now()
-        return await self.db.write(
-            lambda tx: work(Unit(tx, now, self.settings), *args, **kwargs),
-            completes_update=False,
-        )
+    def request(self, who: Who | None, mark: InboxMark | None) -> Request:
+        return Request(self, who, mark)
 
     async def read(
         self, work: Callable[Concatenate[Unit, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
         now = self.clock.now()
         return await self.db.read(lambda tx: work(Unit(tx, now, self.settings), *args, **kwargs))
+
+
+@dataclass
+class Request:
+    """One update's way into the services: who is asking, and the inbox row (`mark`) that the
+    first transaction of its effect completes. The inbox hands it to the handlers with the
+    update; handlers reach the office only through it."""
+
+    services: Services
+    who: Who | None
+    mark: InboxMark | None
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def asker(self) -> Who:
+        if self.who is None:
+            raise RuntimeError("no person behind this update")
+        return self.who
+
+    async def run_as(
+        self, work: Callable[Concatenate[Unit, User, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """Run `work` for the person asking: their row is recorded (profile kept current) and
+        loaded in the same transaction as the effect and the inbox row's done mark, so one
+        update costs one hop."""
+        who = self.asker
+        services = self.services
+        now = services.clock.now()
+
+        def transaction(tx: Tx) -> R:
+            unit = Unit(tx, now, services.settings)
+            who.user = tx.users.seen(who.telegram_id, who.name[:128], who.username, now)
+            return work(unit, who.user, *args, **kwargs)
+
+        return await services.db.write(transaction, completes=self.mark)
+
+    async def run(
+        self, work: Callable[Concatenate[Unit, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """Run `work` as the update's effect, with nobody in particular asking."""
+        services = self.services
+        now = services.clock.now()
+        return await services.db.write(
+            lambda tx: work(Unit(tx, now, services.settings), *args, **kwargs),
+            completes=self.mark)
+
+    async def note(
+        self, work: Callable[Concatenate[Unit, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """Bookkeeping before the update's real effect: it does not complete the row."""
+        return await self.services.run(work, *args, **kwargs)
+
+    async def language(self) -> str:
+        """The asker's language: from the row a service loaded, else looked up (bad-input
+        paths, which change nothing)."""
+        default = self.settings.default_language
+        who = self.who
+        if who is None:
+            return default
+        user = who.user
+        if user is None:
+            user = await self.services.db.read(lambda tx: tx.users.get(who.telegram_id))
+        return (user.language if user is not None else None) or default
+
+    async def staff_chat_moved(self, old: int, new: int) -> None:
+        if self.services.on_staff_chat_moved is not None:
+            await self.services.on_staff_chat_moved(old, new)
