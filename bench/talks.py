@@ -40,7 +40,7 @@ async def run(slots: int, attempts: int, bookings: int) -> None:
     from bot.core.rules import RuleError
     from bot.local_api import LocalBotApi
     from bot.runtime import Minqing
-    from bot.services import reminders, talks
+    from bot.services import talks
     from bot.services.unit import Who
     from bot.settings import Settings
 
@@ -104,26 +104,51 @@ async def run(slots: int, attempts: int, bookings: int) -> None:
 
         await minqing.db.write(many)
         for label in (f"sweep, {bookings:,} seats (first)", "sweep, the same again"):
-            # As the job runs it: chunks of reminders.CHUNK, each in its own transaction; the
+            # As the job runs it (schedules.jobs.remind): what is due read on a read
+            # connection, then chunks of reminders.CHUNK, each in its own transaction; the
             # longest one is how long the writer was held at once.
             began = time.perf_counter()
-            queued = dropped = 0
-            longest = 0.0
-            chunks = 0
-            while True:
-                start_chunk = time.perf_counter()
-                counts, more = await services.run(reminders.sweep_chunk)
-                longest = max(longest, time.perf_counter() - start_chunk)
-                chunks += 1
-                queued += counts["sent"]
-                dropped += counts["dropped"]
-                if not more:
-                    break
+            queued, dropped, read_took, writes = await timed_sweep(minqing)
+            chunks, longest = len(writes), max(writes, default=0.0)
             took = time.perf_counter() - began
             print(f"{label:<28} {took * 1000:>8.0f} ms  queued {queued} (reminders and host"
-                  f" lists), dropped {dropped}; {chunks} transactions, the longest"
-                  f" {longest * 1000:.0f} ms")
+                  f" lists), dropped {dropped}; read {read_took * 1000:.0f} ms off the writer,"
+                  f" {chunks} write transactions, the longest {longest * 1000:.0f} ms")
         await minqing.stop()
+
+
+async def timed_sweep(minqing: Any) -> tuple[int, int, float, list[float]]:
+    """schedules.jobs.remind, with each of its transactions timed: (queued, dropped, seconds
+    reading, seconds of each write)."""
+    from schedules import jobs
+
+    services = minqing.services
+    writes: list[float] = []
+    reads: list[float] = []
+    counted = {"sent": 0, "dropped": 0}
+    run, read = services.run, services.read
+
+    async def timed_run(work: Any, *args: Any) -> Any:
+        start = time.perf_counter()
+        result = await run(work, *args)
+        writes.append(time.perf_counter() - start)
+        if isinstance(result, dict):
+            counted["sent"] += result.get("sent", 0)
+            counted["dropped"] += result.get("dropped", 0)
+        return result
+
+    async def timed_read(work: Any, *args: Any) -> Any:
+        start = time.perf_counter()
+        result = await read(work, *args)
+        reads.append(time.perf_counter() - start)
+        return result
+
+    services.run, services.read = timed_run, timed_read
+    try:
+        await jobs.remind(minqing)
+    finally:
+        services.run, services.read = run, read
+    return counted["sent"], counted["dropped"], sum(reads), writes
 
 
 if __name__ == "__main__":

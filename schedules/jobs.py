@@ -23,8 +23,8 @@ REMIND = "remind"
 GENERATE_TALKS = "generate_talks"
 CHECK_STAFF_CHAT = "check_staff_chat"
 BACKUP = "backup"
-MAX_CHUNKS = 1000  # a bound on one run of a chunked sweep (200,000 reminders)
-CLOSE_CHUNK = 200  # cases closed in one transaction
+MAX_CHUNKS = 1000  # a bound on one run of a chunked sweep (200,000 cases)
+CLOSE_CHUNK = 50  # cases closed in one transaction (each ~0.5 ms: the writer is held ~25 ms)
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,11 @@ async def auto_close(minqing: Minqing) -> None:
     """Close resolved cases whose citizen did not write again in AUTO_CLOSE_DAYS."""
     closed = 0
     for _ in range(MAX_CHUNKS):
-        chunk = await minqing.services.run(cases.auto_close, CLOSE_CHUNK)
+        # Found on a read connection, closed in a short transaction of their own.
+        ids = await minqing.services.read(cases.closable, CLOSE_CHUNK)
+        chunk = await minqing.services.run(cases.close, ids) if ids else []
         closed += len(chunk)
-        if len(chunk) < CLOSE_CHUNK:
+        if len(ids) < CLOSE_CHUNK or not chunk:
             break
     if closed:
         log.info("closed %d resolved cases", closed)
@@ -61,15 +63,16 @@ async def prune_inbox(minqing: Minqing) -> None:
 
 
 async def remind(minqing: Minqing) -> None:
-    """Queue the reminders that are due (bookings, host lists, duty); each only once, in
-    chunks of their own transactions so that the writer is never held for long."""
-    total = {"sent": 0, "dropped": 0}
-    for _ in range(MAX_CHUNKS):
-        counts, more = await minqing.services.run(reminders.sweep_chunk)
+    """Queue the reminders that are due (bookings, host lists, duty); each only once. What is
+    due is read on a read connection; it is queued in chunks of their own transactions, so
+    that the writer is never held for long."""
+    services = minqing.services
+    found = await services.read(reminders.due)
+    total = await services.run(reminders.remind_duty)
+    for start in range(0, len(found), reminders.CHUNK):
+        counts = await services.run(reminders.remind, found[start:start + reminders.CHUNK])
         total["sent"] += counts["sent"]
         total["dropped"] += counts["dropped"]
-        if not more:
-            break
     if total["sent"] or total["dropped"]:
         log.info("reminders: %(sent)d queued, %(dropped)d dropped", total)
 

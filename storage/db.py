@@ -31,6 +31,7 @@ T = TypeVar("T")
 CHECKPOINT_EVERY = 200  # commits between background WAL checkpoints
 MAX_GROUP = 64  # writes committed together at most (besides the bookkeeping riding along)
 RIDER_LINGER = 0.005  # seconds a bookkeeping write may wait to share another commit
+READERS = 2  # read connections: a long read (an export) leaves the other for everyone else
 
 
 class SupportsNow(Protocol):
@@ -121,6 +122,10 @@ class Database:
         self._rider_timer: asyncio.TimerHandle | None = None
         self._riders_due = False  # lingered long enough: commit them even with nothing else
         self.rider_linger = RIDER_LINGER  # tests that drive the inbox by hand set 0
+        # Reads go to connections of their own (WAL: a reader sees the last commit and never
+        # holds the writer); each on a thread of its own, handed out one read at a time.
+        self._readers: list[tuple[DatabaseThread, sqlite3.Connection]] = []
+        self._idle_readers: asyncio.Queue[tuple[DatabaseThread, sqlite3.Connection]] | None = None
 
     async def open(self) -> Database:
         if self.path != ":memory:":
@@ -138,14 +143,42 @@ class Database:
                 await self._thread.run(self._conn.execute, "PRAGMA wal_autocheckpoint=0")
                 self._checkpointer = await aiosqlite.connect(self.path, isolation_level=None)
                 await self._checkpointer.execute("PRAGMA busy_timeout=5000")
+                await self._open_readers()
         except BaseException:
             # An aiosqlite connection is a thread that keeps the process alive until closed.
             if self._checkpointer is not None:
                 await self._checkpointer.close()
+            await self._close_readers()
             await self._close_writer()
             self._checkpointer = None
             raise
         return self
+
+    async def _open_readers(self) -> None:
+        self._idle_readers = asyncio.Queue()
+        for _ in range(READERS):
+            thread = DatabaseThread()
+            try:
+                conn = await thread.run(self._connect_reader)
+            except BaseException:
+                thread.shutdown()
+                raise
+            self._readers.append((thread, conn))
+            self._idle_readers.put_nowait((thread, conn))
+
+    def _connect_reader(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA query_only=ON")  # a read-only view can never write by mistake
+        return conn
+
+    async def _close_readers(self) -> None:
+        readers, self._readers, self._idle_readers = self._readers, [], None
+        for thread, conn in readers:
+            await thread.run(conn.close)
+            thread.shutdown()
 
     async def _close_writer(self) -> None:
         if self._thread is None:
@@ -164,6 +197,7 @@ class Database:
             await self._checkpointer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             await self._checkpointer.close()
             self._checkpointer = None
+        await self._close_readers()
         await self._close_writer()
 
     def _count_commit(self) -> None:
@@ -322,8 +356,19 @@ class Database:
         self._count_commit()
 
     async def read(self, work: Callable[[Tx], T]) -> T:
-        """Run `work` in one read transaction (a consistent snapshot) on the database thread."""
-        return await self._hop().run(self._run_read, work)
+        """Run `work` in one read transaction (a consistent snapshot of the last commit) on a
+        read connection, never holding the writer. An in-memory database has no second
+        connection: its reads take the writer's thread."""
+        idle = self._idle_readers
+        if idle is None:
+            writer = self._hop()
+            assert self._conn is not None
+            return await writer.run(self._run_read, self._conn, work)
+        reader = await idle.get()
+        try:
+            return await reader[0].run(self._run_read, reader[1], work)
+        finally:
+            idle.put_nowait(reader)
 
     def _run_group(
         self,
@@ -380,9 +425,8 @@ class Database:
             conn.execute("RELEASE job")
             return False, exc
 
-    def _run_read(self, work: Callable[[Tx], T]) -> T:
-        conn = self._conn
-        assert conn is not None
+    @staticmethod
+    def _run_read(conn: sqlite3.Connection, work: Callable[[Tx], T]) -> T:
         conn.execute("BEGIN")
         try:
             return work(Tx(conn))

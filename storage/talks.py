@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.models import Booking, Rotation, TalkSeries, TalkSlot
-from storage.times import ts
+from storage.times import from_ts, ts
 
 _SLOT = ("SELECT s.*, (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = s.id"
          " AND b.state = 'booked') AS booked FROM talk_slots s")
@@ -218,7 +218,18 @@ class Talks:
             " WHERE s.state = 'open' AND s.starts_at > ? AND s.starts_at <= ?"
             " AND b.state = 'booked'", (ts(first), ts(last)),
         ).fetchall()
-        return [dict(r) for r in rows]
+        return [{**dict(r), "starts_at": from_ts(r["starts_at"])} for r in rows]
+
+    def still_booked(self, booking_ids: list[int]) -> dict[int, int]:
+        """Of `booking_ids`, those still booked: booking id -> its slot's id."""
+        found: dict[int, int] = {}
+        for start in range(0, len(booking_ids), 500):
+            chunk = booking_ids[start:start + 500]
+            rows = self.c.execute(
+                "SELECT id, slot_id FROM bookings WHERE state = 'booked'"
+                f" AND id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+            found.update((r[0], r[1]) for r in rows)
+        return found
 
 
 class Duty:

@@ -49,15 +49,15 @@ async def test_a_failing_job_never_stops_the_office(tmp_path, clock, monkeypatch
     await office.minqing.start(background=True)
     office.expect_errors = True
     calls = []
-    real = reminders.sweep_chunk
+    real = reminders.due
 
-    def flaky(unit, limit=reminders.CHUNK):
+    def flaky(unit):
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("a bad row")
-        return real(unit, limit)
+        return real(unit)
 
-    monkeypatch.setattr(reminders, "sweep_chunk", flaky)
+    monkeypatch.setattr(reminders, "due", flaky)
     try:
         job = office.minqing.app.job_queue.get_jobs_by_name("remind")[0]
         await job.run(office.minqing.app)  # fails: logged, and the office goes on

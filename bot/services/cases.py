@@ -538,11 +538,26 @@ def extend(unit: Unit, actor: User, number: str, reason: str) -> Case:
 
 
 def auto_close(unit: Unit, limit: int = -1) -> list[str]:
-    """Resolved cases the citizen did not answer within AUTO_CLOSE_DAYS close by themselves
-    (at most `limit` in this transaction; the job runs chunks until none is left)."""
+    """Resolved cases the citizen did not answer within AUTO_CLOSE_DAYS close by themselves,
+    all in this transaction (tests; the job reads `closable` and writes `close` in chunks)."""
+    return close(unit, closable(unit, limit))
+
+
+def closable(unit: Unit, limit: int = -1) -> list[int]:
+    """The read part of auto-close: resolved cases past AUTO_CLOSE_DAYS (read connection)."""
+    cutoff = unit.now - timedelta(days=unit.settings.auto_close_days)
+    return [case.id for case in unit.tx.cases.resolved_before(cutoff, limit)]
+
+
+def close(unit: Unit, case_ids: list[int]) -> list[str]:
+    """Close those of `case_ids` that are still resolved past the cutoff (a case may have been
+    reopened since it was read); each only if it is still so, as one conditional update."""
     cutoff = unit.now - timedelta(days=unit.settings.auto_close_days)
     closed: list[str] = []
-    for case in unit.tx.cases.resolved_before(cutoff, limit):
+    for case_id in case_ids:
+        case = unit.tx.cases.get(case_id)
+        if case is None or case.resolved_at is None or case.resolved_at > cutoff:
+            continue
         done = unit.tx.cases.update(case.id, unit.now, expect_state=("resolved",),
                                     state="closed", closed_at=unit.now)
         if done is None:

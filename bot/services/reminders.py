@@ -4,7 +4,8 @@ so a sweep run twice, or after a restart, queues it once."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from bot.clock import when_day
 from bot.core.calendar import at_local, parse_hhmm
@@ -16,39 +17,55 @@ from storage.models import TalkSlot, User
 log = logging.getLogger(__name__)
 
 
-CHUNK = 200  # reminders queued in one transaction: the writer is never held for long
+CHUNK = 50  # reminders queued in one transaction: the writer is never held for long
 
 
-class _Full(Exception):
-    """This transaction has queued its share; the next chunk goes on from here."""
+@dataclass(frozen=True)
+class Due:
+    """What the read part of a sweep found due: a booking's reminders (the hours before the
+    start that have come and are not recorded), or a slot's host list."""
+
+    kind: str  # "booking" or "host"
+    slot_id: int
+    starts_at: datetime
+    booking_id: int = 0
+    citizen_id: int = 0
+    hours: tuple[int, ...] = ()
 
 
 def sweep(unit: Unit) -> dict[str, int]:
-    """Every reminder that is due, in one transaction (tests and small offices)."""
-    counts, _ = sweep_chunk(unit, limit=None)
+    """Every reminder that is due, in one transaction (tests and small offices; the job reads
+    `due` on a read connection and writes `remind` in chunks)."""
+    counts = remind(unit, due(unit))
+    for kind, count in remind_duty(unit).items():
+        counts[kind] += count
     return counts
 
 
-def sweep_chunk(unit: Unit, limit: int | None = CHUNK) -> tuple[dict[str, int], bool]:
-    """At most `limit` reminders queued or dropped; True when more may be due (the job runs
-    the next chunk in a transaction of its own). Each is recorded as it is queued, so a next
-    chunk never repeats one."""
-    counts = {"sent": 0, "dropped": 0, "limit": limit or 0}
-    try:
-        _bookings(unit, counts)
-        _host_lists(unit, counts)
-        _duty(unit, counts)
-    except _Full:
-        del counts["limit"]
-        return counts, True
-    del counts["limit"]
-    return counts, False
+def due(unit: Unit) -> list[Due]:
+    """The read part of a sweep: bookings and host lists whose reminders have come. What a
+    reminder was already recorded for is left out; `remind` checks again as it writes."""
+    return _due_bookings(unit) + _due_host_lists(unit)
 
 
-def _count(counts: dict[str, int], kind: str) -> None:
-    counts[kind] += 1
-    if counts["limit"] and counts["sent"] + counts["dropped"] >= counts["limit"]:
-        raise _Full
+def remind(unit: Unit, found: list[Due]) -> dict[str, int]:
+    """Queue (or drop) the reminders of `found`, each recorded as it is queued, so a second
+    sweep never repeats one; a booking cancelled or moved since it was read is left alone."""
+    counts = {"sent": 0, "dropped": 0}
+    booked = unit.tx.talks.still_booked([d.booking_id for d in found if d.kind == "booking"])
+    slots: dict[int, TalkSlot | None] = {}
+    for item in found:
+        if item.slot_id not in slots:
+            slots[item.slot_id] = unit.tx.talks.slot(item.slot_id)
+        slot = slots[item.slot_id]
+        if slot is None or slot.state != "open" or slot.starts_at != item.starts_at:
+            continue
+        if item.kind == "booking":
+            if booked.get(item.booking_id) == slot.id:
+                _booking(unit, item, slot, counts)
+        else:
+            _host_list(unit, slot, counts)
+    return counts
 
 
 def moments(unit: Unit, after: datetime, until: datetime) -> list[datetime]:
@@ -81,77 +98,98 @@ def _record(unit: Unit, key: str, due, begins, counts: dict[str, int]) -> bool:
     if now >= begins:
         if unit.tx.reminders.record(key, due, "dropped", now):
             log.warning("reminder %s dropped: the event began at %s", key, begins.isoformat())
-            _count(counts, "dropped")
+            counts["dropped"] += 1
         return False
-    if counts["limit"] and counts["sent"] + counts["dropped"] >= counts["limit"]:
-        raise _Full  # before recording: this one goes in the next chunk
     if unit.tx.reminders.record(key, due, "sent", now):
         counts["sent"] += 1
         return True
     return False
 
 
-def _bookings(unit: Unit, counts: dict[str, int]) -> None:
+def _due_bookings(unit: Unit) -> list[Due]:
     hours = unit.settings.booking_reminder_hours
     if not hours:
-        return
+        return []
     seats = unit.tx.talks.booked_starting_between(unit.now - timedelta(days=1),
                                                   unit.now + timedelta(hours=max(hours)))
-    # The start is part of the key: a slot that moves is reminded of again at its new time.
-    keys = [_seat_key(s, h) for s in seats for h in hours]
-    done = unit.tx.reminders.known(keys)
-    slots: dict[int, TalkSlot] = {}
+    done = unit.tx.reminders.known([_seat_key(s["booking_id"], s["starts_at"], h)
+                                    for s in seats for h in hours])
+    found: list[Due] = []
     for seat in seats:
-        slot = slots.get(seat["slot_id"]) or unit.tx.talks.slot(seat["slot_id"])
-        assert slot is not None
-        slots[seat["slot_id"]] = slot
-        due = [h for h in hours if _seat_key(seat, h) not in done
-               and slot.starts_at - timedelta(hours=h) <= unit.now]
-        # After downtime several may be due at once: only the one nearest the event is sent,
-        # the earlier ones are recorded as superseded (if the event began, all are dropped).
-        ordered = sorted(due)
-        began = unit.now >= slot.starts_at
-        keep, superseded = (ordered, []) if began else (ordered[:1], ordered[1:])
-        for h in superseded:
-            key = _seat_key(seat, h)
-            if unit.tx.reminders.record(key, slot.starts_at - timedelta(hours=h), "dropped",
-                                        unit.now):
-                log.info("reminder %s superseded by a nearer one", key)
-                _count(counts, "dropped")
-        for h in keep:
-            key = _seat_key(seat, h)
-            if not _record(unit, key, slot.starts_at - timedelta(hours=h), slot.starts_at,
-                           counts):
-                continue
-            citizen = unit.tx.users.get(seat["citizen_id"]) or User(telegram_id=seat["citizen_id"])
-            unit.say(citizen, "reminder_booking", start=unit.moment(slot.starts_at),
-                     line=slot_line(unit, citizen, slot))
+        starts_at = seat["starts_at"]
+        due_hours = tuple(sorted(
+            h for h in hours if _seat_key(seat["booking_id"], starts_at, h) not in done
+            and starts_at - timedelta(hours=h) <= unit.now))
+        if due_hours:
+            found.append(Due("booking", seat["slot_id"], starts_at, seat["booking_id"],
+                             seat["citizen_id"], due_hours))
+    return found
 
 
-def _seat_key(seat: dict, hours: int) -> str:
-    return f"booking:{seat['booking_id']}:{hours}h:{seat['starts_at'][:16]}"
+def _booking(unit: Unit, item: Due, slot: TalkSlot, counts: dict[str, int]) -> None:
+    # After downtime several may be due at once: only the one nearest the event is sent,
+    # the earlier ones are recorded as superseded (if the event began, all are dropped).
+    began = unit.now >= slot.starts_at
+    keep, superseded = (item.hours, ()) if began else (item.hours[:1], item.hours[1:])
+    for h in superseded:
+        key = _seat_key(item.booking_id, item.starts_at, h)
+        if unit.tx.reminders.record(key, slot.starts_at - timedelta(hours=h), "dropped",
+                                    unit.now):
+            log.info("reminder %s superseded by a nearer one", key)
+            counts["dropped"] += 1
+    for h in keep:
+        key = _seat_key(item.booking_id, item.starts_at, h)
+        if not _record(unit, key, slot.starts_at - timedelta(hours=h), slot.starts_at, counts):
+            continue
+        citizen = unit.tx.users.get(item.citizen_id) or User(telegram_id=item.citizen_id)
+        unit.say(citizen, "reminder_booking", start=unit.moment(slot.starts_at),
+                 line=slot_line(unit, citizen, slot))
 
 
-def _host_lists(unit: Unit, counts: dict[str, int]) -> None:
+def _seat_key(booking_id: int, starts_at: datetime, hours: int) -> str:
+    # The start is part of the key: a slot that moves is reminded of again at its new time.
+    return f"booking:{booking_id}:{hours}h:{starts_at.astimezone(UTC):%Y-%m-%d %H:%M}"
+
+
+def _host_key(slot: TalkSlot) -> str:
+    return f"host:{slot.id}:{slot.starts_at:%Y%m%d%H%M}"
+
+
+def _due_host_lists(unit: Unit) -> list[Due]:
     """The host gets the attendees and their topics the day before (HOST_LIST_TIME)."""
     tz = unit.settings.tz
     at = parse_hhmm(unit.settings.host_list_time)
-    for slot in unit.tx.talks.starting_between(unit.now - timedelta(days=1),
-                                               unit.now + timedelta(days=2)):
-        day_before = slot.starts_at.astimezone(tz).date() - timedelta(days=1)
-        key = f"host:{slot.id}:{slot.starts_at:%Y%m%d%H%M}"
-        if not _record(unit, key, at_local(day_before, at, tz), slot.starts_at,
-                       counts):
-            continue
-        host = unit.tx.users.get(slot.host_id) or User(telegram_id=slot.host_id)
-        if host.role != "leader":  # the host left the post: the talk waits for a new one
-            continue
-        attendees = [
-            f"{desk.display(unit.tx.users.get(b.citizen_id))}: {b.topic}"
-            for b in unit.tx.talks.of_slot(slot.id)
-        ]
-        unit.say(host, "host_list", line=slot_line(unit, host, slot),
-                 attendees="\n".join(attendees) or "-")
+    slots = [slot for slot in unit.tx.talks.starting_between(unit.now - timedelta(days=1),
+                                                             unit.now + timedelta(days=2))
+             if at_local(slot.starts_at.astimezone(tz).date() - timedelta(days=1), at, tz)
+             <= unit.now]
+    done = unit.tx.reminders.known([_host_key(slot) for slot in slots])
+    return [Due("host", slot.id, slot.starts_at) for slot in slots
+            if _host_key(slot) not in done]
+
+
+def _host_list(unit: Unit, slot: TalkSlot, counts: dict[str, int]) -> None:
+    tz = unit.settings.tz
+    day_before = slot.starts_at.astimezone(tz).date() - timedelta(days=1)
+    at = at_local(day_before, parse_hhmm(unit.settings.host_list_time), tz)
+    if not _record(unit, _host_key(slot), at, slot.starts_at, counts):
+        return
+    host = unit.tx.users.get(slot.host_id) or User(telegram_id=slot.host_id)
+    if host.role != "leader":  # the host left the post: the talk waits for a new one
+        return
+    attendees = [
+        f"{desk.display(unit.tx.users.get(b.citizen_id))}: {b.topic}"
+        for b in unit.tx.talks.of_slot(slot.id)
+    ]
+    unit.say(host, "host_list", line=slot_line(unit, host, slot),
+             attendees="\n".join(attendees) or "-")
+
+
+def remind_duty(unit: Unit) -> dict[str, int]:
+    """The duty reminders of today and tomorrow (a few at most: one transaction)."""
+    counts = {"sent": 0, "dropped": 0}
+    _duty(unit, counts)
+    return counts
 
 
 def _duty(unit: Unit, counts: dict[str, int]) -> None:
