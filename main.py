@@ -65,6 +65,7 @@ def say_database(path: str) -> None:
 async def manage_users(settings: Settings, args: argparse.Namespace, path: str) -> int:
     from bot.clock import Clock
     from bot.core.rules import RuleError
+    from bot.render import Renderer
     from bot.services import people
     from bot.services.unit import Services
     from bot.texts import t
@@ -77,7 +78,7 @@ async def manage_users(settings: Settings, args: argparse.Namespace, path: str) 
     except sqlite3.Error as error:
         print(f"Cannot use the database {path}: {error}", file=sys.stderr)
         return 1
-    services = Services(db, clock, settings)
+    services = Services(db, clock, settings, Renderer(settings))
     # The command line acts as the administrator with id 0 in the audit log.
     operator = User(telegram_id=0, role="admin", display_name="command line")
     try:

@@ -37,6 +37,7 @@ from bot.faults import signature
 from bot.inbox import InboxProcessor
 from bot.menus import commands
 from bot.outbox import OutboxSender, Pacing
+from bot.render import Renderer
 from bot.services import delivery, desk, people, staff_chat
 from bot.services.unit import Services
 from bot.settings import Settings
@@ -110,7 +111,7 @@ class Minqing:
         self.settings = settings
         self.clock = clock or Clock()
         self.db = Database(database_path or settings.database_path, self.clock)
-        self.services = Services(self.db, self.clock, settings)
+        self.services = Services(self.db, self.clock, settings, Renderer(settings))
         self.app: Application = build_application(
             settings, token or settings.token or "0:local", request, updates_request
         )
@@ -279,6 +280,7 @@ class Minqing:
         old = self.settings.staff_chat_id
         self.settings = self.settings.model_copy(update={"staff_chat_id": chat_id})
         self.services.settings = self.settings
+        self.services.renderer = Renderer(self.settings)
         for handler in self.app.handlers.get(0, []):
             chat_filter = getattr(handler, "filters", None)
             for part in _filter_parts(chat_filter):

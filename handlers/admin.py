@@ -9,7 +9,7 @@ from bot.context import MinqingContext
 from bot.core.rules import ascii_number
 from bot.services import people
 from bot.texts import Term
-from handlers.base import PRIVATE, answer, guarded, service_command
+from handlers.base import PRIVATE, answer, guarded, view_command
 
 
 @guarded
@@ -35,9 +35,9 @@ async def revoke(update: Update, context: MinqingContext) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("invite", invite, filters=PRIVATE),
-        CommandHandler("users", service_command(people.show_users, "People with roles."),
+        CommandHandler("users", view_command(people.show_users, "People with roles."),
                        filters=PRIVATE),
         CommandHandler("revoke", revoke, filters=PRIVATE),
-        CommandHandler("failed", service_command(people.show_failed, "Updates set aside."),
+        CommandHandler("failed", view_command(people.show_failed, "Updates set aside."),
                        filters=PRIVATE),
     ]

@@ -11,7 +11,7 @@ from telegram.ext import filters
 
 from bot.context import MinqingContext
 from bot.core.rules import RuleError
-from bot.render import text as render_text
+from bot.render.messages import text as render_text
 from bot.texts import t
 
 log = logging.getLogger(__name__)
@@ -62,4 +62,17 @@ def service_command(service: Callable[..., object], doc: str) -> Handler:
 
     command.__doc__ = doc
     command.__name__ = getattr(service, "__name__", "command")
+    return command
+
+
+def view_command(view: Callable[..., object], doc: str) -> Handler:
+    """A command that shows a read-only view (no arguments): read off the writer, rendered
+    for the asker."""
+
+    @guarded
+    async def command(update: Update, context: MinqingContext) -> None:
+        await context.request.show(view)
+
+    command.__doc__ = doc
+    command.__name__ = getattr(view, "__name__", "view")
     return command

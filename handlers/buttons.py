@@ -1,47 +1,59 @@
-"""Every inline button: parse the data strictly, let the service check who pressed it."""
+"""Inline buttons: one handler per journey, routed by the journey's pattern; each parses its
+data strictly with the journey's own definitions, and the service checks who pressed it."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.callbacks import parse
 from bot.context import MinqingContext
-from bot.services import front, people
-from handlers.base import answer, guarded
+from bot.core.presses import DESK, FRONT, INTAKE, MY_CASES, PEOPLE, TALKS, Journey
+from bot.services import front
+from handlers.base import Handler, answer, guarded
 
 log = logging.getLogger(__name__)
-DIALOGUE_BUTTONS = {"k", "nx", "sk", "pa", "rn", "cf", "rc"}
 
 
-@guarded
-async def on_button(update: Update, context: MinqingContext) -> None:
-    """Route a pressed button to its service; forged or stale data changes nothing."""
-    query = update.callback_query
-    assert query is not None
-    cb = parse(query.data)
-    if cb is None:
-        log.warning("update %s: forged or unknown callback data", update.update_id)
-        await answer(update, context, "err_stale_button")
-        return
-    request = context.request
-    if cb.action == "noop":
-        pass
-    elif cb.action == "lang":
-        if cb.word not in ("zh", "en"):
+def _pressed(journey: Journey, service: Callable[..., object]) -> Handler:
+    @guarded
+    async def pressed(update: Update, context: MinqingContext) -> None:
+        query = update.callback_query
+        assert query is not None
+        cb = journey.parse(query.data)
+        if cb is None:
+            log.warning("update %s: forged callback data (%s)", update.update_id, journey.name)
             await answer(update, context, "err_stale_button")
             return
-        await request.run_as(people.set_language, cb.word)
-    elif cb.action == "menu":
-        await request.run_as(front.menu, cb.word or "")
-    elif cb.action in DIALOGUE_BUTTONS:
-        await request.run_as(front.button, cb)
-    else:
-        await request.run_as(front.id_button, cb)
-    await query.answer()
+        if cb.action != "noop":
+            await context.request.run_as(service, cb)
+        await query.answer()
+
+    pressed.__name__ = f"{journey.name}_button"
+    return pressed
+
+
+async def unknown_button(update: Update, context: MinqingContext) -> None:
+    """Data no journey knows: forged, or from a version long gone. Changes nothing."""
+    log.warning("update %s: forged or unknown callback data", update.update_id)
+    await answer(update, context, "err_stale_button")
+
+
+ROUTES: tuple[tuple[Journey, Callable[..., object]], ...] = (
+    (INTAKE, front.button),
+    (DESK, front.id_button),
+    (MY_CASES, front.id_button),
+    (TALKS, front.id_button),
+    (PEOPLE, front.people_button),
+    (FRONT, front.menu),
+)
 
 
 def handlers() -> list[BaseHandler]:
-    return [CallbackQueryHandler(on_button)]
+    return [
+        *(CallbackQueryHandler(_pressed(journey, service), pattern=journey.pattern)
+          for journey, service in ROUTES),
+        CallbackQueryHandler(unknown_button),
+    ]

@@ -11,7 +11,7 @@ from bot.context import MinqingContext
 from bot.incoming import read_message
 from bot.services import cases, intake, routing, views
 from bot.texts import Term
-from handlers.base import PRIVATE, answer, guarded, service_command
+from handlers.base import PRIVATE, answer, guarded, service_command, view_command
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("new", service_command(intake.start, "Start the /new dialogue."),
                        filters=PRIVATE),
-        CommandHandler("mycases", service_command(views.my_cases, "The citizen's own cases."),
+        CommandHandler("mycases", view_command(views.my_cases, "The citizen's own cases."),
                        filters=PRIVATE),
         CommandHandler("link", link, filters=PRIVATE),
     ]

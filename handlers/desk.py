@@ -9,7 +9,7 @@ from bot.context import MinqingContext
 from bot.incoming import read_message
 from bot.services import cases, register, views
 from bot.texts import Term
-from handlers.base import PRIVATE, answer, guarded, service_command
+from handlers.base import PRIVATE, answer, guarded, service_command, view_command
 
 
 @guarded
@@ -18,7 +18,7 @@ async def show_case(update: Update, context: MinqingContext) -> None:
     if not context.args:
         await answer(update, context, "err_usage", usage=Term("usage_case"))
         return
-    await context.request.run_as(views.staff_case_by_number, context.args[0]
+    await context.request.show(views.staff_case_by_number, context.args[0]
     )
 
 
@@ -44,7 +44,7 @@ async def staff_chat_message(update: Update, context: MinqingContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("cases", service_command(views.queue, "The open queue."),
+        CommandHandler("cases", view_command(views.queue, "The open queue."),
                        filters=PRIVATE),
         CommandHandler("case", show_case, filters=PRIVATE),
         CommandHandler("register", service_command(

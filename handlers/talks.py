@@ -12,7 +12,7 @@ from bot.context import MinqingContext
 from bot.core.rules import MAX_SEATS, ascii_number, parse_ref
 from bot.services import duty, talks
 from bot.texts import Term
-from handlers.base import PRIVATE, Handler, answer, guarded, service_command
+from handlers.base import PRIVATE, Handler, answer, guarded, service_command, view_command
 
 MAX_ROTATION = 50  # leaders in one rotation
 
@@ -165,9 +165,9 @@ async def duty_swap(update: Update, context: MinqingContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     table = {
-        "talks": service_command(talks.list_talks, "Upcoming talks; book or join a waitlist."),
-        "mybookings": service_command(talks.my_bookings, "Own bookings: cancel or move."),
-        "duty": service_command(duty.show, "Today's duty leader and the reception days."),
+        "talks": view_command(talks.list_talks, "Upcoming talks; book or join a waitlist."),
+        "mybookings": view_command(talks.my_bookings, "Own bookings: cancel or move."),
+        "duty": view_command(duty.show, "Today's duty leader and the reception days."),
         "holidays": service_command(duty.list_days, "The holiday calendar."),
         "slot": new_slot, "series": new_series, "slot_cancel": cancel_slot,
         "slot_move": move_slot, "attendance": attendance, "outcome": outcome,

@@ -585,6 +585,15 @@ class Outbox(Repo):
         ).fetchall()
         return [OutboxItem(**{**dict(r), "payload": json.loads(r["payload"])}) for r in rows]
 
+    def copy_to(self, item: OutboxItem, chat_id: int, now: datetime) -> None:
+        """A message queued for a chat that is gone, queued again for `chat_id` as it was
+        rendered (a private chat has no topics: the thread goes)."""
+        payload = {k: v for k, v in item.payload.items() if k != "message_thread_id"}
+        self.add(Outgoing(chat_id=chat_id, method=item.method, payload=payload,
+                          case_id=item.case_id,
+                          purpose=item.purpose if item.purpose in ("card", "link") else None,
+                          notify_id=item.notify_id), now)
+
     def move_chat(self, old: int, new: int) -> int:
         """A group became a supergroup: its pending rows go to the new id."""
         return self.c.execute(

@@ -10,7 +10,7 @@ import re
 import pytest
 from telegram.ext import CommandHandler
 
-from bot.callbacks import ACTIONS
+from bot.core.presses import ACTIONS
 from bot.services import people
 from tests.harness import ADMIN, CITIZEN, LEADER, STAFF, Office, make_settings, moment, ymd
 from tests.test_citizen import new_case

@@ -16,8 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.callbacks import ACTIONS
 from bot.clock import FakeClock
+from bot.core.presses import ACTIONS
 from bot.menus import COMMANDS_BY_ROLE
 from bot.services import people
 from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, OPEN_HOURS, STAFF, Office, ymd

@@ -185,7 +185,7 @@ async def test_every_command_refuses_bad_arguments_and_changes_nothing(office: O
                                   "at:1:٣", "mv:¹:²", "cl:1²"])
 async def test_forged_digits_in_buttons_are_refused_at_the_parser(office: Office,
                                                                  data: str) -> None:
-    from bot.callbacks import parse
+    from bot.core.presses import parse
 
     assert parse(data) is None
     await office.press(CITIZEN, data)

@@ -7,6 +7,7 @@ import secrets
 import string
 from datetime import timedelta
 
+from bot.core.presses import press
 from bot.core.rules import (
     RuleError,
     deadline,
@@ -15,6 +16,7 @@ from bot.core.rules import (
     require_transition,
     state_term,
 )
+from bot.core.said import Keyboard
 from bot.incoming import Incoming
 from bot.services import desk, limits
 from bot.services.unit import Unit
@@ -64,8 +66,9 @@ def open_case(
     return case
 
 
-def confirm_buttons(unit: Unit, user: User) -> list[list[tuple[str, str]]]:
-    return [[(unit.text(user, "btn_submit"), "cf:1"), (unit.text(user, "btn_cancel"), "cf:0")]]
+def confirm_buttons(unit: Unit, user: User) -> Keyboard:
+    return [[(unit.text(user, "btn_submit"), press("cf", 1)),
+             (unit.text(user, "btn_cancel"), press("cf", 0))]]
 
 
 # --- citizens -------------------------------------------------------------------------------
@@ -90,14 +93,14 @@ def citizen_message(unit: Unit, user: User, message: Incoming) -> None:
             unit.now,
         )
         buttons = [[(f"{c.number} · {unit.text(user, f'kind_{c.kind}')} · {snippet(c.text)}",
-                     f"pc:{c.id}")] for c in open_cases[:8]]
+                     press("pc", c.id))] for c in open_cases[:8]]
         unit.say(user, "which_case", buttons)
         return
     recent = unit.tx.cases.of_citizen(user.telegram_id, limit=1)
     if recent and recent[0].state == "resolved":
         add_to_case(unit, user, recent[0], message)
         return
-    unit.say(user, "no_open_case", [[(unit.text(user, "btn_new"), "menu:new")]])
+    unit.say(user, "no_open_case", [[(unit.text(user, "btn_new"), press("menu", "new"))]])
 
 
 def snippet(text: str, length: int = 12) -> str:
@@ -114,8 +117,8 @@ def add_to_case(unit: Unit, user: User, case: Case, message: Incoming) -> None:
     if case.state == "resolved":
         if limits.once_a_minute(unit, user.telegram_id):
             unit.say(user, "resolved_reply_ask",
-                     [[(unit.text(user, "btn_object"), f"ro:{case.id}")],
-                      [(unit.text(user, "btn_only_reply"), f"rr:{case.id}")]],
+                     [[(unit.text(user, "btn_object"), press("ro", case.id))],
+                      [(unit.text(user, "btn_only_reply"), press("rr", case.id))]],
                      number=case.number)
     elif limits.once_a_minute(unit, user.telegram_id):
         unit.say(user, "added_to_case", number=case.number)
@@ -204,8 +207,9 @@ def ask_add_info(unit: Unit, user: User, case_id: int) -> None:
 def ask_withdraw(unit: Unit, user: User, case_id: int) -> None:
     case = _own_case(unit, user, case_id)
     require_transition(case, "withdrawn")
-    unit.say(user, "withdraw_confirm", [[(unit.text(user, "btn_withdraw_yes"), f"wy:{case.id}"),
-                                         (unit.text(user, "btn_cancel"), "noop")]],
+    unit.say(user, "withdraw_confirm",
+             [[(unit.text(user, "btn_withdraw_yes"), press("wy", case.id)),
+               (unit.text(user, "btn_cancel"), press("noop"))]],
              number=case.number)
 
 
@@ -418,7 +422,7 @@ def transfer_choices(unit: Unit, staff: User, case_id: int) -> None:
     people = [p for p in unit.tx.users.with_roles(("staff",)) if p.telegram_id != case.owner_id]
     if not people:
         raise RuleError("err_no_transfer_target")
-    buttons = [[(desk.display(p), f"tt:{case.id}:{p.telegram_id}")] for p in people[:20]]
+    buttons = [[(desk.display(p), press("tt", case.id, p.telegram_id))] for p in people[:20]]
     unit.say(staff, "transfer_choose", buttons, number=case.number)
 
 

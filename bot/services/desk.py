@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import render
+from bot.core.presses import press
+from bot.core.said import Delivery, Keyboard, OpenTopic, Tell
 from bot.incoming import Incoming
 from bot.services.unit import Unit
 from bot.texts import Term, t
-from storage.models import Case, Outgoing, User
+from storage.models import Case, User
 
 FORUM_KEY = "staff_chat_is_forum"
 SUMMARY_LIMIT = 3500  # characters of a flood's summary (Telegram takes 4096 a message)
@@ -39,12 +40,12 @@ def staff_recipients(unit: Unit, case: Case) -> list[tuple[int, str, bool]]:
     return [(p.telegram_id, unit.lang(p), False) for p in people]
 
 
-def card_buttons(lang: str, case: Case) -> list[list[render.Button]]:
+def card_buttons(case: Case) -> Keyboard:
     cid = case.id
     return [
-        [(t(lang, "btn_claim"), f"cl:{cid}"), (t(lang, "btn_reply"), f"rp:{cid}")],
-        [(t(lang, "btn_transfer"), f"tr:{cid}"), (t(lang, "btn_resolve"), f"rs:{cid}"),
-         (t(lang, "btn_reject"), f"rj:{cid}")],
+        [(Term("btn_claim"), press("cl", cid)), (Term("btn_reply"), press("rp", cid))],
+        [(Term("btn_transfer"), press("tr", cid)), (Term("btn_resolve"), press("rs", cid)),
+         (Term("btn_reject"), press("rj", cid))],
     ]
 
 
@@ -54,45 +55,45 @@ def due_label(case: Case) -> Term:
     return Term("due_accept" if case.state == "new" else "due_handle")
 
 
-def card_text(unit: Unit, lang: str, case: Case) -> str:
+def card(unit: Unit, case: Case) -> Term:
+    """A case's card, as a text parameter: written in the language of whoever reads it."""
     owner = unit.tx.users.get(case.owner_id) if case.owner_id else None
-    name = citizen_label(lang, case)
-    return t(
-        lang,
-        "card",
-        number=case.number,
-        kind=t(lang, f"kind_{case.kind}"),
-        channel=t(lang, f"channel_{case.channel}"),
-        state=t(lang, f"state_{case.state}"),
-        name=name,
-        phone=case.citizen_phone or "-",
-        owner=(owner.display_name or str(owner.telegram_id)) if owner else t(lang, "unclaimed"),
-        due=unit.moment(case.due_at),
-        due_label=due_label(case),
-        text=case.text,
-    )
+    return Term("card", (
+        ("number", case.number),
+        ("kind", Term(f"kind_{case.kind}")),
+        ("channel", Term(f"channel_{case.channel}")),
+        ("state", Term(f"state_{case.state}")),
+        ("name", citizen_label(case)),
+        ("phone", case.citizen_phone or "-"),
+        ("owner", (owner.display_name or str(owner.telegram_id)) if owner else Term("unclaimed")),
+        ("due", unit.moment(case.due_at)),
+        ("due_label", due_label(case)),
+        ("text", case.text),
+    ))
 
 
 def announce_case(unit: Unit, case: Case, attachments: list | None = None) -> None:
     """A new case reaches the staff: a forum topic of its own, or a card message."""
     forum = staff_chat_is_forum(unit)
+    the_card = card(unit, case)
     for chat_id, lang, in_topic in staff_recipients(unit, case):
         if forum and chat_id == unit.settings.staff_chat_id:
             title = f"{case.number} {t(lang, f'kind_{case.kind}')}"
-            unit.send([Outgoing(chat_id=chat_id, method="createForumTopic",
-                                payload={"name": title[:128]}, case_id=case.id, purpose="topic")])
-        options = {"case_id": case.id, "in_case_topic": in_topic}
-        unit.send(render.text(chat_id, card_text(unit, lang, case), card_buttons(lang, case),
-                              purpose="card", **options))
+            unit.tell(OpenTopic(chat_id, title, case.id))
+        delivery = Delivery(case_id=case.id, in_case_topic=in_topic)
+        unit.tell(Tell(chat_id, lang, "raw", {"text": the_card}, card_buttons(case),
+                       delivery=Delivery(case_id=case.id, in_case_topic=in_topic,
+                                         purpose="card")))
         if attachments:
-            unit.send(render.media(chat_id, attachments, **options))
+            unit.tell(Tell(chat_id, lang, "raw", {"text": ""}, media=tuple(attachments),
+                           delivery=delivery))
 
 
 def to_staff(unit: Unit, case: Case, key: str, **params: object) -> None:
     """A notice about the case wherever staff follow it."""
     for chat_id, lang, in_topic in staff_recipients(unit, case):
-        unit.send(render.text(chat_id, t(lang, key, number=case.number, **params),
-                              case_id=case.id, in_case_topic=in_topic))
+        unit.tell(Tell(chat_id, lang, key, {"number": case.number, **params},
+                       delivery=Delivery(case_id=case.id, in_case_topic=in_topic)))
 
 
 def relay_to_staff(unit: Unit, case: Case, author: str, message: Incoming) -> None:
@@ -100,7 +101,7 @@ def relay_to_staff(unit: Unit, case: Case, author: str, message: Incoming) -> No
     for chat_id, lang, in_topic in staff_recipients(unit, case):
         header = t(lang, "relay_header_staff", number=case.number,
                    name=_author(lang, case, author))
-        _relay(unit, chat_id, header, message, case, in_topic)
+        _relay(unit, chat_id, lang, header, message, case, in_topic)
 
 
 def flood_summary(unit: Unit, case: Case, author: str, first_event: int, start: datetime,
@@ -122,8 +123,9 @@ def flood_summary(unit: Unit, case: Case, author: str, first_event: int, start: 
                  name=_author(lang, case, author), count=len(events), text=body,
                  held=held)
         key = f"summary:{case.id}:{start:%Y%m%d%H%M%S}:{chat_id}"
-        unit.send(render.text(chat_id, text, case_id=case.id, in_case_topic=in_topic,
-                              purpose="link", album_key=key, delay_seconds=delay))
+        unit.tell(Tell(chat_id, lang, "raw", {"text": text}, delivery=Delivery(
+            case_id=case.id, in_case_topic=in_topic, purpose="link", album_key=key,
+            delay_seconds=delay)))
 
 
 def _author(lang: str, case: Case, author: str) -> str:
@@ -140,35 +142,35 @@ def relay_to_citizen(unit: Unit, case: Case, message: Incoming,
     lang = unit.lang(citizen)
     header = t(lang, "relay_header_citizen", office=unit.settings.office_name,
                number=case.number)
-    _relay(unit, case.citizen_id, header, message, case, False, notify_id)
+    _relay(unit, case.citizen_id, lang, header, message, case, False, notify_id)
     return True
 
 
 def _relay(
-    unit: Unit, chat_id: int, header: str, message: Incoming, case: Case, in_topic: bool,
-    notify_id: int | None = None,
+    unit: Unit, chat_id: int, lang: str, header: str, message: Incoming, case: Case,
+    in_topic: bool, notify_id: int | None = None,
 ) -> None:
-    options = {"case_id": case.id, "in_case_topic": in_topic, "purpose": "link",
-               "notify_id": notify_id}
     body = f"{header}\n{message.text}" if message.text else header
     if message.media_group_id and message.media:
         key = f"{message.media_group_id}:{chat_id}"
+        delivery = Delivery(case_id=case.id, in_case_topic=in_topic, purpose="link",
+                            notify_id=notify_id, album_key=key)
         for item in message.media:
-            part = render.album_part(chat_id, item, body, key, **options)
             # Later parts of the album keep only their own caption, never the header again.
-            part.payload["media"][0]["_first_only"] = not message.text
-            unit.send([part])
+            unit.tell(Tell(chat_id, lang, "raw", {"text": body}, media=(item,),
+                           album_part=True, caption_first_only=not message.text,
+                           delivery=delivery))
         return
-    if message.media:
-        unit.send(render.media(chat_id, message.media, body, **options))
-    else:
-        unit.send(render.text(chat_id, body, **options))
+    delivery = Delivery(case_id=case.id, in_case_topic=in_topic, purpose="link",
+                        notify_id=notify_id)
+    unit.tell(Tell(chat_id, lang, "raw", {"text": body}, media=tuple(message.media),
+                   delivery=delivery))
 
 
-def citizen_label(lang: str, case: Case, user: User | None = None) -> str:
+def citizen_label(case: Case, user: User | None = None) -> str | Term:
     """Who raised the case, as staff see it: an anonymous case never shows a name."""
     if case.anonymous:
-        return t(lang, "anonymous")
+        return Term("anonymous")
     return case.real_name or case.citizen_name or (display(user) if user else "-")
 
 

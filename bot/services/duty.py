@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.clock import when, when_day
+from bot.clock import when_day
 from bot.core.calendar import duty_leader, parse_day
 from bot.core.rules import RuleError
 from bot.services import desk, talks
 from bot.services.unit import Unit
 from bot.texts import Day
-from storage.models import User
+from storage.models import TalkSlot, User
 
 
 def _admin(user: User) -> None:
@@ -110,40 +111,43 @@ def swap(unit: Unit, admin: User, first_text: str, second_text: str, reason: str
     unit.say(admin, "duty_swapped", first=Day(first), second=Day(second))
 
 
-def show(unit: Unit, user: User) -> None:
-    """Today's duty leader and the next reception days (public); a leader's own duties."""
+@dataclass(frozen=True)
+class DutyView:
+    """Today's duty leader and the next reception days (public); a leader's own duty days; for
+    admins the next two weeks, uncovered days marked."""
+
+    to: int
+    today: date
+    leader: str | None  # None: uncovered (assigned to someone who left) or nobody
+    uncovered: bool
+    receptions: tuple[tuple[TalkSlot, str], ...]  # with the host's name
+    mine: tuple[date, ...] | None  # leaders only
+    coming: tuple[tuple[date, str | None], ...] | None  # admins only; None: uncovered
+
+
+def show(unit: Unit, user: User) -> DutyView:
     today = unit.now.astimezone(unit.settings.tz).date()
     leader_id = leader_on(unit, today)
-    if leader_id:
-        name = desk.display(unit.tx.users.get(leader_id))
-    elif assigned_on(unit, today) is not None:
-        name = unit.text(user, "duty_uncovered")
-    else:
-        name = unit.text(user, "nobody")
-    lines = [unit.text(user, "duty_today", day=Day(today), name=name)]
-    receptions = unit.tx.talks.upcoming(unit.now, limit=5, kind="reception_day")
-    if receptions:
-        lines.append(unit.text(user, "duty_receptions"))
-        for slot in receptions:
-            start = when(unit.lang(user), slot.starts_at, unit.settings.tz)
-            lines.append(f"{unit.text(user, 'slot_ref', id=slot.id)} {start} {slot.place} · "
-                         f"{desk.display(unit.tx.users.get(slot.host_id))}")
+    leader = desk.display(unit.tx.users.get(leader_id)) if leader_id else None
+    receptions = tuple(
+        (slot, desk.display(unit.tx.users.get(slot.host_id)))
+        for slot in unit.tx.talks.upcoming(unit.now, limit=5, kind="reception_day"))
+    mine = None
     if user.role == "leader":
-        mine = [when_day(unit.lang(user), d) for d, who in roster(unit, today, 28).items()
-                if who == user.telegram_id]
-        lines.append(unit.text(user, "duty_mine", days=unit.text(user, "list_sep").join(mine)
-                               or unit.text(user, "none")))
+        mine = tuple(d for d, who in roster(unit, today, 28).items() if who == user.telegram_id)
+    coming = None
     if user.role == "admin":  # what needs arranging: uncovered days stand out
-        lines.append(unit.text(user, "duty_coming"))
+        days: list[tuple[date, str | None]] = []
         for day, who in assigned(unit, today, 14).items():
             if who is None:
                 continue
-            leader = unit.tx.users.get(who)
-            covered = leader is not None and leader.role == "leader"
-            name = desk.display(leader) if covered else unit.text(user, "duty_uncovered")
-            lines.append(f"{when_day(unit.lang(user), day)} {name}")
-    buttons = [[(unit.text(user, "btn_book", id=s.id), f"bk:{s.id}")] for s in receptions]
-    unit.say(user, "raw", buttons or None, text="\n".join(lines))
+            person = unit.tx.users.get(who)
+            covered = person is not None and person.role == "leader"
+            days.append((day, desk.display(person) if covered else None))
+        coming = tuple(days)
+    return DutyView(user.telegram_id, today, leader,
+                    leader_id is None and assigned_on(unit, today) is not None, receptions,
+                    mine, coming)
 
 
 def set_day(unit: Unit, admin: User, kind: str, day_text: str, name: str) -> None:

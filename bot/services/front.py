@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot import menus
-from bot.callbacks import Callback
+from bot.core.presses import Press, press
 from bot.core.rules import EMERGENCY_NUMBERS, RuleError
 from bot.services import cases, intake, people, register, talks, views
 from bot.services.unit import Unit
@@ -27,14 +27,15 @@ def welcome(unit: Unit, user: User, invite_token: str | None = None) -> None:
         unit.say(user, "invite_welcome", role=unit.text(user, f"role_{user.role}"))
     name = user.display_name or str(user.telegram_id)
     if user.is_staff_side:
-        unit.say(user, "greeting_staff", [[(unit.text(user, "btn_cases"), "menu:cases")]],
-                 name=name, role=unit.text(user, f"role_{user.role}"))
+        unit.say(user, "greeting_staff",
+                 [[(unit.text(user, "btn_cases"), press("menu", "cases"))]], name=name,
+                 role=unit.text(user, f"role_{user.role}"))
         return
     greeting = unit.text(user, "greeting", name=name, office=unit.settings.office_name)
-    menu = [[(unit.text(user, "btn_new"), "menu:new"),
-             (unit.text(user, "btn_mycases"), "menu:mycases")],
-            [(unit.text(user, "btn_talks"), "menu:talks"),
-             (unit.text(user, "btn_card"), "menu:card")]]
+    menu = [[(unit.text(user, "btn_new"), press("menu", "new")),
+             (unit.text(user, "btn_mycases"), press("menu", "mycases"))],
+            [(unit.text(user, "btn_talks"), press("menu", "talks")),
+             (unit.text(user, "btn_card"), press("menu", "card"))]]
     unit.say(user, "raw", menu, text=f"{greeting}\n\n{contact_card(unit, user)}")
 
 
@@ -47,7 +48,8 @@ def help_text(unit: Unit, user: User) -> None:
 
 
 def choose_language(unit: Unit, user: User) -> None:
-    unit.say(user, "lang_choose", [[("中文", "lang:zh"), ("English", "lang:en")]])
+    unit.say(user, "lang_choose",
+             [[("中文", press("lang", "zh")), ("English", press("lang", "en"))]])
 
 
 def cancel(unit: Unit, user: User) -> None:
@@ -58,7 +60,7 @@ def cancel(unit: Unit, user: User) -> None:
     unit.say(user, "cancelled")
 
 
-def button(unit: Unit, user: User, cb: Callback) -> None:
+def button(unit: Unit, user: User, cb: Press) -> None:
     """A button whose meaning depends on the dialogue in progress (/new or /register)."""
     dialogue = unit.tx.dialogues.get(user.telegram_id)
     in_register = dialogue is not None and dialogue.name == register.REGISTER
@@ -80,17 +82,31 @@ def button(unit: Unit, user: User, cb: Callback) -> None:
         raise RuleError("err_stale_button")
 
 
-def menu(unit: Unit, user: User, entry: str) -> None:
+def menu(unit: Unit, user: User, cb: Press) -> None:
+    """The main menu's buttons, and the one that only closes a question."""
+    entry = cb.word if cb.action == "menu" else None
+    if cb.action == "noop":
+        return
     if entry == "new":
         intake.start(unit, user)
     elif entry == "mycases":
-        views.my_cases(unit, user)
+        unit.show(user, views.my_cases(unit, user))
     elif entry == "card":
         show_card(unit, user)
     elif entry == "cases":
-        views.queue(unit, user)
+        unit.show(user, views.queue(unit, user))
     elif entry == "talks":
-        talks.list_talks(unit, user)
+        unit.show(user, talks.list_talks(unit, user))
+    else:
+        raise RuleError("err_stale_button")
+
+
+def people_button(unit: Unit, user: User, cb: Press) -> None:
+    """The language buttons, and the answer to an invite that changes a role."""
+    if cb.action == "iv":
+        people.confirm_invite(unit, user, cb.ids[0] == 1)
+    elif cb.word in ("zh", "en"):
+        people.set_language(unit, user, cb.word)
     else:
         raise RuleError("err_stale_button")
 
@@ -103,8 +119,8 @@ ID_BUTTONS: dict[str, Callable[[Unit, User, tuple[int, ...]], object]] = {
     "rj": lambda unit, user, ids: cases.ask(unit, user, cases.REJECT, ids[0]),
     "tr": lambda unit, user, ids: cases.transfer_choices(unit, user, ids[0]),
     "tt": lambda unit, user, ids: cases.transfer_target(unit, user, ids[0], ids[1]),
-    "vw": lambda unit, user, ids: views.staff_case_by_id(unit, user, ids[0]),
-    "mc": lambda unit, user, ids: views.my_case(unit, user, ids[0]),
+    "vw": lambda unit, user, ids: unit.show(user, views.staff_case_by_id(unit, user, ids[0])),
+    "mc": lambda unit, user, ids: unit.show(user, views.my_case(unit, user, ids[0])),
     "ai": lambda unit, user, ids: cases.ask_add_info(unit, user, ids[0]),
     "ro": lambda unit, user, ids: cases.reopen(unit, user, ids[0]),
     "rr": lambda unit, user, ids: cases.only_reply(unit, user, ids[0]),
@@ -120,11 +136,10 @@ ID_BUTTONS: dict[str, Callable[[Unit, User, tuple[int, ...]], object]] = {
     "rb": lambda unit, user, ids: talks.rebook(unit, user, ids[0], ids[1]),
     "sh": lambda unit, user, ids: talks.confirm_holiday_slot(unit, user, ids[0] == 1),
     "at": lambda unit, user, ids: talks.mark_attendance(unit, user, ids[0], ids[1] == 1),
-    "iv": lambda unit, user, ids: people.confirm_invite(unit, user, ids[0] == 1),
 }
 
 
-def id_button(unit: Unit, user: User, cb: Callback) -> None:
+def id_button(unit: Unit, user: User, cb: Press) -> None:
     action = ID_BUTTONS.get(cb.action)
     if action is None:
         raise RuleError("err_stale_button")

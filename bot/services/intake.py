@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot import render
+from bot.core.presses import press
 from bot.core.rules import (
     EMERGENCY_NUMBERS,
     OPENING_SEARCH_DAYS,
@@ -15,8 +15,8 @@ from bot.core.rules import (
     next_opening,
     normalise_phone,
 )
+from bot.core.said import ALBUM_WAIT, Delivery, Tell
 from bot.incoming import Incoming
-from bot.render import ALBUM_WAIT
 from bot.services import cases, desk
 from bot.services.unit import Unit
 from storage.models import CASE_KINDS, Dialogue, Media, User
@@ -27,7 +27,7 @@ _REAL_NAME = re.compile(r"^[^\d@/\\<>]{2,40}$")
 
 
 def kind_buttons(unit: Unit, user: User) -> list[list[tuple[str, str]]]:
-    labels = [(unit.text(user, f"kind_{k}"), f"k:{k}") for k in CASE_KINDS]
+    labels = [(unit.text(user, f"kind_{k}"), press("k", k)) for k in CASE_KINDS]
     return [labels[:3], labels[3:]]
 
 
@@ -60,7 +60,7 @@ def on_message(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) ->
     if step == "phone":
         phone = normalise_phone(message.contact_phone or message.text)
         if phone is None:
-            unit.say(user, "err_phone", [[(unit.text(user, "btn_skip"), "sk")]])
+            unit.say(user, "err_phone", [[(unit.text(user, "btn_skip"), press("sk"))]])
             return
         _after_phone(unit, user, unit.advance(dialogue, "phone", phone=phone))
         return
@@ -102,14 +102,14 @@ def _collect(unit: Unit, user: User, dialogue: Dialogue, message: Incoming) -> N
             unit.say(user, "new_need_text")
         return
     unit.advance(dialogue, "attach", **data)
-    answer = unit.text(user, "new_more_or_next", count=len(attachments))
-    buttons = [[(unit.text(user, "btn_next"), "nx")]]
+    buttons = [[(unit.text(user, "btn_next"), press("nx"))]]
+    delivery = Delivery()
     if message.media_group_id:
         # One answer per album, once its parts are in: each part's answer replaces the last.
-        unit.send(render.text(user.telegram_id, answer, buttons, delay_seconds=ALBUM_WAIT,
-                              album_key=f"answer:{message.media_group_id}"))
-        return
-    unit.send(render.text(user.telegram_id, answer, buttons))
+        delivery = Delivery(album_key=f"answer:{message.media_group_id}",
+                            delay_seconds=ALBUM_WAIT)
+    unit.tell(Tell(user.telegram_id, unit.lang(user), "new_more_or_next",
+                   {"count": len(attachments)}, buttons, delivery=delivery))
 
 
 def next_step(unit: Unit, user: User) -> None:
@@ -117,8 +117,8 @@ def next_step(unit: Unit, user: User) -> None:
     dialogue = _current(unit, user, "attach")
     if user.privacy_agreed_at is None:
         unit.advance(dialogue, "privacy")
-        unit.say(user, "privacy_notice", [[(unit.text(user, "btn_agree"), "pa:1"),
-                                           (unit.text(user, "btn_disagree"), "pa:0")]])
+        unit.say(user, "privacy_notice", [[(unit.text(user, "btn_agree"), press("pa", 1)),
+                                           (unit.text(user, "btn_disagree"), press("pa", 0))]])
         return
     _ask_phone(unit, user, unit.advance(dialogue, "phone"))
 
@@ -139,7 +139,7 @@ def privacy(unit: Unit, user: User, agreed: bool) -> None:
 
 
 def _ask_phone(unit: Unit, user: User, dialogue: Dialogue) -> None:
-    unit.say(user, "new_phone", [[(unit.text(user, "btn_skip"), "sk")]])
+    unit.say(user, "new_phone", [[(unit.text(user, "btn_skip"), press("sk"))]])
 
 
 def skip_phone(unit: Unit, user: User) -> None:
@@ -152,7 +152,8 @@ def _after_phone(unit: Unit, user: User, dialogue: Dialogue) -> None:
         return
     unit.advance(dialogue, "real_name")
     if user.real_name:
-        unit.say(user, "new_real_name_known", [[(user.real_name, "rn")]], name=user.real_name)
+        unit.say(user, "new_real_name_known", [[(user.real_name, press("rn"))]],
+                 name=user.real_name)
     else:
         unit.say(user, "new_real_name")
 

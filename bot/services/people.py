@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.clock import when, when_day
+from bot.core.presses import press
 from bot.core.rules import RuleError
-from bot.menus import menu_for_chat
+from bot.core.said import Membership, SetCommands
 from bot.services import desk, duty
 from bot.services.delivery import KICK
 from bot.services.unit import Unit
 from bot.texts import Term
-from storage.models import ROLES, Dialogue, Outgoing, TalkSlot, User
+from storage.models import ROLES, Dialogue, InboxItem, TalkSlot, User
 
 INVITE_HOURS = 72
 INVITE = "invite"
@@ -37,7 +38,7 @@ def set_language(unit: Unit, user: User, language: str) -> None:
     updated = unit.tx.users.get(user.telegram_id)
     assert updated is not None
     unit.say(updated, "lang_set")
-    unit.send([menu_for_chat(user.telegram_id, updated.role, language)])
+    unit.tell(SetCommands(user.telegram_id, updated.role, language))
 
 
 @dataclass
@@ -79,7 +80,7 @@ def change_role(unit: Unit, actor_id: int | None, telegram_id: int, role: str) -
     if before.is_staff_side and not after.is_staff_side:
         change.returned = _return_cases(unit, actor_id, before)
         _remove_from_staff_group(unit, telegram_id)
-    unit.send([menu_for_chat(telegram_id, role, unit.lang(after))])
+    unit.tell(SetCommands(telegram_id, role, unit.lang(after)))
     return change
 
 
@@ -109,9 +110,7 @@ def _remove_from_staff_group(unit: Unit, telegram_id: int) -> None:
     group = desk.staff_group(unit)
     if group is None:
         return
-    for method, extra in (("banChatMember", {}), ("unbanChatMember", {"only_if_banned": True})):
-        unit.send([Outgoing(chat_id=group, method=method,
-                            payload={"user_id": telegram_id, **extra}, purpose=KICK)])
+    unit.tell(Membership(group, telegram_id, KICK))
 
 
 def grant(unit: Unit, actor_id: int | None, telegram_id: int, role: str) -> User:
@@ -163,8 +162,8 @@ def redeem_invite(unit: Unit, user: User, token: str) -> User | None:
         unit.tx.dialogues.put(Dialogue(user_id=user.telegram_id, name=INVITE, step="confirm",
                                        data={"token": token}), unit.now)
         unit.say(user, "invite_confirm",
-                 [[(unit.text(user, "btn_invite_yes"), "iv:1"),
-                   (unit.text(user, "btn_invite_no"), "iv:0")]],
+                 [[(unit.text(user, "btn_invite_yes"), press("iv", 1)),
+                   (unit.text(user, "btn_invite_no"), press("iv", 0))]],
                  old=unit.text(user, f"role_{user.role}"),
                  new=unit.text(user, f"role_{invite.role}"))
         return None
@@ -238,18 +237,25 @@ def send_invite(unit: Unit, actor: User, role: str, bot_username: str) -> str:
     return link
 
 
-def show_users(unit: Unit, actor: User) -> None:
+@dataclass(frozen=True)
+class Users:
+    """Everyone with a role (admins only)."""
+
+    to: int
+    people: tuple[User, ...]
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Updates set aside, with their error signatures (admins only)."""
+
+    to: int
+    items: tuple[InboxItem, ...]
+
+
+def show_users(unit: Unit, actor: User) -> Users:
     _admin_only(actor)
-    people = people_with_roles(unit)
-    if not people:
-        unit.say(actor, "users_empty")
-        return
-    lines = [unit.text(actor, "users_title")] + [
-        unit.text(actor, "users_line", id=p.telegram_id, name=p.display_name or "-",
-                  role=unit.text(actor, f"role_{p.role}"))
-        for p in people
-    ]
-    unit.say(actor, "raw", text="\n".join(lines))
+    return Users(actor.telegram_id, tuple(people_with_roles(unit)))
 
 
 def revoke_by_admin(unit: Unit, actor: User, telegram_id: int) -> None:
@@ -264,15 +270,9 @@ def revoke_by_admin(unit: Unit, actor: User, telegram_id: int) -> None:
     _tell_what_is_left(unit, actor.telegram_id, change)
 
 
-def show_failed(unit: Unit, actor: User) -> None:
+def show_failed(unit: Unit, actor: User) -> Failed:
     _admin_only(actor)
-    failed = unit.tx.inbox.failed()
-    if not failed:
-        unit.say(actor, "failed_empty")
-        return
-    lines = [unit.text(actor, "failed_line", id=i.update_id, attempts=i.attempts,
-                       error=(i.error or "")[:200]) for i in failed]
-    unit.say(actor, "raw", text="\n".join(lines))
+    return Failed(actor.telegram_id, tuple(unit.tx.inbox.failed()))
 
 
 def update_set_aside(unit: Unit, update_id: int, attempts: int, error: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.presses import press
 from bot.core.rules import RuleError, deadline, normalise_phone
 from bot.incoming import Incoming
 from bot.services import desk
@@ -21,7 +22,7 @@ def start(unit: Unit, staff: User) -> None:
         Dialogue(user_id=staff.telegram_id, name=REGISTER, step="channel"), unit.now
     )
     unit.say(staff, "reg_channel",
-             [[(unit.text(staff, f"channel_{c}"), f"rc:{c}") for c in CHANNELS]])
+             [[(unit.text(staff, f"channel_{c}"), press("rc", c)) for c in CHANNELS]])
 
 
 def _current(unit: Unit, staff: User, step: str) -> Dialogue:
@@ -59,11 +60,11 @@ def on_message(unit: Unit, staff: User, dialogue: Dialogue, message: Incoming) -
         return
     if dialogue.step == "name":
         unit.advance(dialogue, "phone", name=text[:80])
-        unit.say(staff, "reg_phone", [[(unit.text(staff, "btn_skip"), "sk")]])
+        unit.say(staff, "reg_phone", [[(unit.text(staff, "btn_skip"), press("sk"))]])
     elif dialogue.step == "phone":
         phone = normalise_phone(text)
         if phone is None:
-            unit.say(staff, "err_phone", [[(unit.text(staff, "btn_skip"), "sk")]])
+            unit.say(staff, "err_phone", [[(unit.text(staff, "btn_skip"), press("sk"))]])
             return
         unit.advance(dialogue, "text", phone=phone)
         unit.say(staff, "reg_text")

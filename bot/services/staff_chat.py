@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.services.desk import LOST_KEY
 from bot.services.unit import Unit
-from storage.models import OutboxItem, Outgoing
+from storage.models import OutboxItem
 
 MOVED_KEY = "staff_chat:moved:{old}"  # the supergroup's id, kept for the old one's setting
 
@@ -75,12 +75,5 @@ def _reroute(unit: Unit, chat_id: int, refused: OutboxItem | None) -> None:
             unit.tx.outbox.give_up(item.id, "failed", "rerouted: the staff chat is lost")
         if item.method in ("createForumTopic", "banChatMember", "unbanChatMember"):
             continue  # meaningful in the group only
-        payload = {k: v for k, v in item.payload.items() if k != "message_thread_id"}
         for person in staff:
-            unit.send([_copy(item, person.telegram_id, payload)])
-
-
-def _copy(item: OutboxItem, chat_id: int, payload: dict) -> Outgoing:
-    return Outgoing(chat_id=chat_id, method=item.method, payload=payload, case_id=item.case_id,
-                    purpose=item.purpose if item.purpose in ("card", "link") else None,
-                    notify_id=item.notify_id)
+            unit.tx.outbox.copy_to(item, person.telegram_id, unit.now)

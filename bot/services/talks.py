@@ -8,9 +8,11 @@ from datetime import date, time, timedelta
 
 from bot.clock import when, when_day
 from bot.core.calendar import at_local, check_slot, occurrences, parse_day, parse_hhmm, parse_rule
+from bot.core.presses import press
 from bot.core.rules import RuleError, deadline
 from bot.services import cases, desk
 from bot.services.unit import Unit
+from bot.texts import Term
 from storage.models import SLOT_KINDS, Booking, Dialogue, TalkSlot, User
 
 log = logging.getLogger(__name__)
@@ -38,15 +40,33 @@ def _host(unit: Unit, host_id: int) -> User:
     return host
 
 
-def slot_line(unit: Unit, viewer: User, slot: TalkSlot) -> str:
+def slot_line(unit: Unit, viewer: User, slot: TalkSlot) -> Term:
+    """A slot in one line, as a text parameter: written in the language of whoever reads it
+    (`viewer` is who will)."""
     host = unit.tx.users.get(slot.host_id)
-    return unit.text(
-        viewer, "slot_line", id=slot.id, kind=unit.text(viewer, f"slot_{slot.kind}"),
-        start=unit.moment(slot.starts_at),
-        end=f"{slot.ends_at.astimezone(unit.settings.tz):%H:%M}", place=slot.place,
-        host=desk.display(host), left=max(slot.capacity - slot.booked, 0),
-        topic=f" · {slot.topic}" if slot.topic else "",
-    )
+    return Term("slot_line", (
+        ("id", slot.id), ("kind", Term(f"slot_{slot.kind}")),
+        ("start", unit.moment(slot.starts_at)),
+        ("end", f"{slot.ends_at.astimezone(unit.settings.tz):%H:%M}"), ("place", slot.place),
+        ("host", desk.display(host)), ("left", max(slot.capacity - slot.booked, 0)),
+        ("topic", f" · {slot.topic}" if slot.topic else ""),
+    ))
+
+
+@dataclass(frozen=True)
+class Talks:
+    """The slots a citizen may book (full ones for the waitlist)."""
+
+    to: int
+    slots: tuple[tuple[TalkSlot, Term], ...]  # each with its line
+
+
+@dataclass(frozen=True)
+class Bookings:
+    """A citizen's own bookings to come."""
+
+    to: int
+    held: tuple[tuple[Booking, TalkSlot, Term], ...]
 
 
 # --- organising -----------------------------------------------------------------------------
@@ -79,8 +99,9 @@ def create_slot(unit: Unit, actor: User, kind: str, day_text: str, span: str, ca
                 "host_id": host_id, "place": place, "topic": topic}
         unit.tx.dialogues.put(Dialogue(user_id=actor.telegram_id, name=HOLIDAY_SLOT,
                                        step="confirm", data=args), unit.now)
-        unit.say(actor, "slot_holiday_ask", [[(unit.text(actor, "btn_slot_anyway"), "sh:1"),
-                                              (unit.text(actor, "btn_cancel"), "sh:0")]],
+        unit.say(actor, "slot_holiday_ask",
+                 [[(unit.text(actor, "btn_slot_anyway"), press("sh", 1)),
+                   (unit.text(actor, "btn_cancel"), press("sh", 0))]],
                  day=when_day(unit.lang(actor), day))
         return None
     slot = unit.tx.talks.create_slot(
@@ -208,7 +229,7 @@ def cancel_for_holiday(unit: Unit, day: date, name: str) -> HolidayCancels:
             if following is not None:
                 offer = slot_line(unit, citizen, following)
                 buttons = [[(unit.text(citizen, "btn_rebook"),
-                             f"rb:{booking.id}:{following.id}")]]
+                             press("rb", booking.id, following.id))]]
             unit.say(citizen, "slot_holiday_notice", buttons, line=slot_line(unit, citizen, slot),
                      day=when_day(lang, day), name=name or unit.text(citizen, "kind_holiday"),
                      next=offer)
@@ -281,18 +302,9 @@ def bookable(unit: Unit, user: User, limit: int = 20) -> list[TalkSlot]:
             if s.id not in held][:limit]
 
 
-def list_talks(unit: Unit, user: User) -> None:
-    slots = bookable(unit, user)
-    if not slots:
-        unit.say(user, "talks_empty")
-        return
-    lines = [unit.text(user, "talks_title")] + [slot_line(unit, user, s) for s in slots]
-    buttons = []
-    for slot in slots:
-        full = slot.booked >= slot.capacity
-        label = unit.text(user, "btn_waitlist" if full else "btn_book", id=slot.id)
-        buttons.append([(label, f"{'wl' if full else 'bk'}:{slot.id}")])
-    unit.say(user, "raw", buttons, text="\n".join(lines))
+def list_talks(unit: Unit, user: User) -> Talks:
+    return Talks(user.telegram_id,
+                 tuple((s, slot_line(unit, user, s)) for s in bookable(unit, user)))
 
 
 def ask_topic(unit: Unit, user: User, slot_id: int, waitlist: bool) -> None:
@@ -347,19 +359,10 @@ def book(unit: Unit, user: User, slot_id: int, topic: str, waitlist: bool = Fals
     return booking
 
 
-def my_bookings(unit: Unit, user: User) -> None:
+def my_bookings(unit: Unit, user: User) -> Bookings:
     held = unit.tx.talks.of_citizen(user.telegram_id, unit.now)
-    if not held:
-        unit.say(user, "mybookings_empty")
-        return
-    lines = [unit.text(user, "mybookings_title")]
-    buttons = []
-    for booking, slot in held:
-        state = unit.text(user, f"booking_{booking.state}")
-        lines.append(f"{slot_line(unit, user, slot)} · {state} · {booking.topic}")
-        buttons.append([(unit.text(user, "btn_cancel_booking", id=slot.id), f"bc:{booking.id}"),
-                        (unit.text(user, "btn_reschedule", id=slot.id), f"bm:{booking.id}")])
-    unit.say(user, "raw", buttons, text="\n".join(lines))
+    return Bookings(user.telegram_id,
+                    tuple((b, s, slot_line(unit, user, s)) for b, s in held))
 
 
 def _own_booking(unit: Unit, user: User, booking_id: int) -> Booking:
@@ -400,7 +403,7 @@ def _promote(unit: Unit, slot_id: int) -> None:
         assert slot is not None
         citizen = unit.tx.users.get(waiting.citizen_id) or User(telegram_id=waiting.citizen_id)
         unit.say(citizen, "promoted", [[(unit.text(citizen, "btn_decline"),
-                                         f"dc:{waiting.id}")]],
+                                         press("dc", waiting.id))]],
                  line=slot_line(unit, citizen, slot))
 
 
@@ -413,7 +416,7 @@ def reschedule_choices(unit: Unit, user: User, booking_id: int) -> None:
         return
     lang = unit.lang(user)
     buttons = [[(f"S{s.id} {when(lang, s.starts_at, unit.settings.tz)}",
-                 f"mv:{booking.id}:{s.id}")] for s in options[:10]]
+                 press("mv", booking.id, s.id))] for s in options[:10]]
     unit.say(user, "reschedule_choose", buttons)
 
 
@@ -445,13 +448,14 @@ def attendance_list(unit: Unit, staff: User, slot_id: int) -> None:
     if not bookings:
         unit.say(staff, "attendance_empty", id=slot.id)
         return
-    lines = [slot_line(unit, staff, slot)]
+    lines = [unit.words(staff, slot_line(unit, staff, slot))]
     buttons = []
     for b in bookings:
         who = desk.display(unit.tx.users.get(b.citizen_id))
         mark = unit.text(staff, f"attendance_{b.attendance}") if b.attendance else "-"
         lines.append(f"B{b.id} {who} · {b.topic} · {mark}")
-        buttons.append([(f"B{b.id} ✓", f"at:{b.id}:1"), (f"B{b.id} ✗", f"at:{b.id}:0")])
+        buttons.append([(f"B{b.id} ✓", press("at", b.id, 1)),
+                        (f"B{b.id} ✗", press("at", b.id, 0))])
     unit.say(staff, "raw", buttons or None, text="\n".join(lines))
 
 

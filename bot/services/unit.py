@@ -1,23 +1,24 @@
 """A unit of work: one transaction, the moment it happens at, and what it says to whom.
 
 Services are plain functions over a `Unit`, run whole on the database thread by `Services.run`
-(one hop per update). Whatever they say is queued in the outbox in the same transaction.
+(one hop per update). What they say (`bot.core.said`) is rendered and queued in the outbox in
+the same transaction, by the renderer the runtime hands in; services never build payloads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from bot import render
 from bot.clock import Clock
 from bot.core.rules import RuleError
+from bot.core.said import Keyboard, Renderer, Said, Tell
 from bot.settings import Settings
-from bot.texts import Moment, t
+from bot.texts import Moment, Term, t
 from storage.db import Database, InboxMark, UpdateAlreadyHandled
-from storage.models import Dialogue, Outgoing, User
+from storage.models import Dialogue, User
 from storage.repos import Tx
 
 __all__ = ["InboxMark", "Request", "Services", "Unit", "UpdateAlreadyHandled", "Who"]
@@ -41,6 +42,7 @@ class Unit:
     tx: Tx
     now: datetime
     settings: Settings
+    renderer: Renderer | None = None  # None: a read, which says nothing
     notes: dict[str, Any] = field(default_factory=dict)
 
     def moment(self, at: datetime | None) -> Moment:
@@ -56,19 +58,26 @@ class Unit:
     def text(self, user: User | None, key: str, **params: object) -> str:
         return t(self.lang(user), key, **params)
 
-    def send(self, messages: Sequence[Outgoing]) -> None:
-        for message in messages:
-            self.tx.outbox.add(message, self.now)
+    def words(self, user: User | None, term: Term) -> str:
+        """A text parameter (`bot.texts.Term`) in the person's language."""
+        return t(self.lang(user), term.key, **dict(term.params))
 
-    def say(
-        self,
-        user: User,
-        key: str,
-        buttons: Sequence[Sequence[render.Button]] | None = None,
-        **params: object,
-    ) -> None:
+    def tell(self, *said: Said) -> None:
+        """Queue what is said, in this transaction."""
+        if self.renderer is None:
+            raise RuntimeError("a read says nothing")
+        for item in said:
+            self.renderer.deliver(self.tx, item, self.now)
+
+    def say(self, user: User, key: str, buttons: Keyboard | None = None,
+            **params: object) -> None:
         """Queue a text from the catalogue to a person, in their language."""
-        self.send(render.text(user.telegram_id, t(self.lang(user), key, **params), buttons))
+        self.tell(Tell(user.telegram_id, self.lang(user), key, params, buttons))
+
+    def show(self, viewer: User, view: object) -> None:
+        """Queue a view's data to the person who asked for it, rendered for them."""
+        assert self.renderer is not None
+        self.tell(*self.renderer.present(view, self.lang(viewer)))
 
     def say_to(self, user_id: int, key: str, **params: object) -> None:
         user = self.tx.users.get(user_id) or User(telegram_id=user_id)
@@ -98,10 +107,12 @@ class Unit:
 class Services:
     """Runs service functions in one transaction each, with the clock and the settings."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+    def __init__(self, db: Database, clock: Clock, settings: Settings,
+                 renderer: Renderer) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
+        self.renderer = renderer
         # Set by the runtime: follow the staff group to its new id (it patches the handlers).
         self.on_staff_chat_moved: Callable[[int, int], Awaitable[None]] | None = None
 
@@ -110,7 +121,8 @@ class Services:
     ) -> R:
         """Run `work` in a transaction of its own (no update's inbox row rides along)."""
         now = self.clock.now()
-        return await self.db.write(lambda tx: work(Unit(tx, now, self.settings), *args, **kwargs))
+        return await self.db.write(
+            lambda tx: work(Unit(tx, now, self.settings, self.renderer), *args, **kwargs))
 
     async def run_as(
         self,
@@ -162,7 +174,7 @@ class Request:
         now = services.clock.now()
 
         def transaction(tx: Tx) -> R:
-            unit = Unit(tx, now, services.settings)
+            unit = Unit(tx, now, services.settings, services.renderer)
             who.user = tx.users.seen(who.telegram_id, who.name[:128], who.username, now)
             return work(unit, who.user, *args, **kwargs)
 
@@ -175,8 +187,33 @@ class Request:
         services = self.services
         now = services.clock.now()
         return await services.db.write(
-            lambda tx: work(Unit(tx, now, services.settings), *args, **kwargs),
+            lambda tx: work(Unit(tx, now, services.settings, services.renderer), *args,
+                            **kwargs),
             completes=self.mark)
+
+    async def show(
+        self, view: Callable[Concatenate[Unit, User, P], object], *args: P.args,
+        **kwargs: P.kwargs
+    ) -> None:
+        """A read-only view for the person asking: its data read on a read connection (never
+        holding the writer), rendered for them, then queued with their row's update and the
+        inbox row's done mark in one short write."""
+        who = self.asker
+        services = self.services
+        now = services.clock.now()
+
+        def look(tx: Tx) -> object:
+            viewer = tx.users.get(who.telegram_id) or User(telegram_id=who.telegram_id)
+            return view(Unit(tx, now, services.settings), viewer, *args, **kwargs)
+
+        data = await services.db.read(look)
+
+        def queue(tx: Tx) -> None:
+            unit = Unit(tx, now, services.settings, services.renderer)
+            who.user = tx.users.seen(who.telegram_id, who.name[:128], who.username, now)
+            unit.show(who.user, data)
+
+        await services.db.write(queue, completes=self.mark)
 
     async def note(
         self, work: Callable[Concatenate[Unit, P], R], *args: P.args, **kwargs: P.kwargs

@@ -1,145 +1,158 @@
-"""What people look at: the open queue, a case with its history, a citizen's own cases."""
+"""What people look at, as data: the open queue, a case with its history, a citizen's own
+cases. These functions only read; `bot.render.views` turns their data into messages (and later
+into report sections, ledger sheets or web pages)."""
 
 from __future__ import annotations
 
-from bot import render
-from bot.clock import when
+from dataclasses import dataclass
+from datetime import datetime
+
 from bot.core.rules import RuleError
 from bot.services import desk
 from bot.services.unit import Unit
+from bot.texts import Term
 from storage.models import Case, CaseEvent, User
 
 OPEN = ("new", "accepted")
 
 
-def queue(unit: Unit, staff: User) -> None:
+@dataclass(frozen=True)
+class QueueLine:
+    case: Case
+    owner: str | None  # None: nobody has claimed it
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The open queue, oldest first (at most 30)."""
+
+    to: int
+    lines: tuple[QueueLine, ...]
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One change of owner: `previous → owner`, and why."""
+
+    at: datetime
+    previous: str | None
+    owner: str | Term
+    why: Term
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    event: CaseEvent
+    who: str | Term  # the citizen, the office, a staff member (internal notes) or the system
+
+
+@dataclass(frozen=True)
+class StaffCase:
+    """A case's card and whole history, internal notes included (staff side only)."""
+
+    to: int
+    case: Case
+    card: Term
+    chain: tuple[ChainLink, ...]
+    history: tuple[HistoryLine, ...]
+
+
+@dataclass(frozen=True)
+class MyCases:
+    to: int
+    cases: tuple[Case, ...]
+
+
+@dataclass(frozen=True)
+class MyCase:
+    """A citizen's own case: its head and the history they may see."""
+
+    to: int
+    case: Case
+    history: tuple[HistoryLine, ...]
+
+
+def queue(unit: Unit, staff: User) -> Queue:
     if not staff.is_staff_side:
         raise RuleError("err_staff_only")
-    cases = unit.tx.cases.open_queue(limit=30)
-    if not cases:
-        unit.say(staff, "queue_empty")
-        return
-    lines = [unit.text(staff, "queue_title", count=len(cases))]
-    buttons = []
-    for case in cases:
+    lines = []
+    for case in unit.tx.cases.open_queue(limit=30):
         owner = unit.tx.users.get(case.owner_id) if case.owner_id else None
-        lines.append(unit.text(
-            staff, "queue_line", number=case.number, kind=unit.text(staff, f"kind_{case.kind}"),
-            state=unit.text(staff, f"state_{case.state}"),
-            owner=desk.display(owner) if owner else unit.text(staff, "unclaimed"),
-            created=unit.moment(case.created_at),
-        ))
-        buttons.append([(case.number, f"vw:{case.id}")])
-    unit.say(staff, "raw", buttons[:30], text="\n".join(lines))
+        lines.append(QueueLine(case, desk.display(owner) if owner else None))
+    return Queue(staff.telegram_id, tuple(lines))
 
 
-def staff_case(unit: Unit, staff: User, case: Case) -> None:
-    """The card and the whole history, internal notes included (staff side only)."""
+def staff_case(unit: Unit, staff: User, case: Case) -> StaffCase:
     if not staff.is_staff_side:
         raise RuleError("err_staff_only")
-    lang = unit.lang(staff)
-    chain = owner_chain(unit, staff, case)
-    body = desk.card_text(unit, lang, case)
-    if chain:
-        body += "\n\n" + unit.text(staff, "owner_chain") + "\n" + "\n".join(chain)
-    body += "\n\n" + _history(unit, staff, unit.tx.cases.events(case.id), internal=True)
-    unit.send(render.text(staff.telegram_id, body, desk.card_buttons(lang, case)))
+    return StaffCase(staff.telegram_id, case, desk.card(unit, case), owner_chain(unit, case),
+                     _history(unit, unit.tx.cases.events(case.id), internal=True))
 
 
-def owner_chain(unit: Unit, viewer: User, case: Case) -> list[str]:
-    """Who owned the case, in words: `李四 → 退回（撤销角色）`, one line per change."""
-    lang = unit.lang(viewer)
-    lines: list[str] = []
+def owner_chain(unit: Unit, case: Case) -> tuple[ChainLink, ...]:
+    """Who owned the case: `李四 → 退回（撤销角色）`, one link per change."""
+    links: list[ChainLink] = []
     previous: str | None = None
     for link in unit.tx.cases.owners(case.id):
-        owner = desk.display(unit.tx.users.get(link.owner_id)) if link.owner_id else None
+        owner: str | Term = (desk.display(unit.tx.users.get(link.owner_id)) if link.owner_id
+                             else "-")
         if link.reason == "revoked":
-            owner, why = unit.text(viewer, "chain_returned"), unit.text(viewer, "chain_revoked")
+            owner, why = Term("chain_returned"), Term("chain_revoked")
         elif link.reason in ("claim", "reject"):
-            why = unit.text(viewer, f"chain_{link.reason}")
+            why = Term(f"chain_{link.reason}")
         else:  # a hand-over, with the reason typed for it
             key = "chain_transfer" if previous else "chain_assign"
-            why = unit.text(viewer, key, reason=link.reason)
-        step = f"{previous} → {owner}" if previous else f"→ {owner}"
-        lines.append(f"{when(lang, link.assigned_at, unit.settings.tz)} {step}"
-                     + unit.text(viewer, "chain_why", why=why))
-        previous = owner if link.owner_id else None
-    return lines
+            why = Term(key, (("reason", link.reason),))
+        links.append(ChainLink(link.assigned_at, previous, owner, why))
+        previous = owner if link.owner_id and isinstance(owner, str) else None
+    return tuple(links)
 
 
-def staff_case_by_number(unit: Unit, staff: User, number: str) -> None:
+def staff_case_by_number(unit: Unit, staff: User, number: str) -> StaffCase:
     if not staff.is_staff_side:
         raise RuleError("err_staff_only")
     case = unit.tx.cases.by_number(number.strip().upper())
     if case is None:
         raise RuleError("err_case_missing")
-    staff_case(unit, staff, case)
+    return staff_case(unit, staff, case)
 
 
-def staff_case_by_id(unit: Unit, staff: User, case_id: int) -> None:
+def staff_case_by_id(unit: Unit, staff: User, case_id: int) -> StaffCase:
     if not staff.is_staff_side:
         raise RuleError("err_staff_only")
     case = unit.tx.cases.get(case_id)
     if case is None:
         raise RuleError("err_case_missing")
-    staff_case(unit, staff, case)
+    return staff_case(unit, staff, case)
 
 
-def my_cases(unit: Unit, user: User) -> None:
-    cases = unit.tx.cases.of_citizen(user.telegram_id, limit=20)
-    if not cases:
-        unit.say(user, "mycases_empty", [[(unit.text(user, "btn_new"), "menu:new")]])
-        return
-    lines = [unit.text(user, "mycases_title")]
-    for case in cases:
-        lines.append(unit.text(
-            user, "mycases_line", number=case.number, kind=unit.text(user, f"kind_{case.kind}"),
-            state=unit.text(user, f"state_{case.state}"),
-            updated=unit.moment(case.updated_at),
-        ))
-    buttons = [[(case.number, f"mc:{case.id}")] for case in cases]
-    unit.say(user, "raw", buttons, text="\n".join(lines))
+def my_cases(unit: Unit, user: User) -> MyCases:
+    return MyCases(user.telegram_id, tuple(unit.tx.cases.of_citizen(user.telegram_id, limit=20)))
 
 
-def my_case(unit: Unit, user: User, case_id: int) -> None:
+def my_case(unit: Unit, user: User, case_id: int) -> MyCase:
     """A citizen's own case; anyone else's is 'not found', never shown."""
     case = unit.tx.cases.get(case_id)
     if case is None or case.citizen_id != user.telegram_id:
         raise RuleError("err_case_missing")
-    head = unit.text(
-        user, "mycase_head", number=case.number, kind=unit.text(user, f"kind_{case.kind}"),
-        state=unit.text(user, f"state_{case.state}"), due=unit.moment(case.due_at),
-        due_label=desk.due_label(case),
-    )
-    body = head + "\n\n" + _history(unit, user, unit.tx.cases.events(case.id), internal=False)
-    buttons = []
-    if case.state in (*OPEN, "resolved"):
-        buttons.append([(unit.text(user, "btn_add_info"), f"ai:{case.id}")])
-    if case.state in OPEN:
-        buttons.append([(unit.text(user, "btn_withdraw"), f"wd:{case.id}")])
-    unit.say(user, "raw", buttons or None, text=body)
+    return MyCase(user.telegram_id, case,
+                  _history(unit, unit.tx.cases.events(case.id), internal=False))
 
 
-def _history(unit: Unit, viewer: User, events: list[CaseEvent], internal: bool) -> str:
-    lines = [unit.text(viewer, "history")]
-    tz = unit.settings.tz
+def _history(unit: Unit, events: list[CaseEvent], internal: bool) -> tuple[HistoryLine, ...]:
+    lines = []
     for event in events:
         if event.direction == "internal" and not internal:
             continue
+        who: str | Term
         if event.direction == "in":
-            who = unit.text(viewer, "who_citizen")
+            who = Term("who_citizen")
         elif event.direction == "out":
             who = unit.settings.office_name
         elif event.direction == "internal":
-            who = unit.text(viewer, "who_internal",
-                            name=desk.display(unit.tx.users.get(event.actor_id or 0)))
+            who = Term("who_internal",
+                       (("name", desk.display(unit.tx.users.get(event.actor_id or 0))),))
         else:
-            who = unit.text(viewer, "who_system")
-        label = unit.text(viewer, f"event_{event.kind}")
-        body = event.text
-        if event.media:
-            body += " " + unit.text(viewer, "attachments", count=len(event.media))
-        colon = ": " if unit.lang(viewer) == "en" else "："
-        lines.append(f"[{when(unit.lang(viewer), event.at, tz)}] {who} · {label}"
-                     + (f"{colon}{body}" if body else ""))
-    return "\n".join(lines)
+            who = Term("who_system")
+        lines.append(HistoryLine(event, who))
+    return tuple(lines)

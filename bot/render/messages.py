@@ -1,4 +1,4 @@
-"""Outgoing messages as Bot API payloads: text split to Telegram's limits, media, keyboards.
+"""Messages as Bot API payloads: text split to Telegram's limits, media, keyboards.
 
 No parse mode is ever set, so a citizen's text can never inject formatting.
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.rules import split_text
+from bot.core.said import ALBUM_WAIT, Keyboard
+from bot.texts import Term, t
 from storage.models import Media, Outgoing
 
 TEXT_LIMIT = 4096
@@ -22,17 +24,19 @@ _SEND_ONE = {
 # sendMediaGroup only mixes photos with videos; documents and audio go in albums of their own.
 _ALBUM_FAMILY = {"photo": "visual", "video": "visual", "document": "document", "audio": "audio"}
 
-Button = tuple[str, str]  # (label, callback data)
-# How long the outbox waits for an album's other parts, which arrive as separate updates.
-ALBUM_WAIT = 1.5
 
 
-def keyboard(rows: Sequence[Sequence[Button]]) -> dict:
+def keyboard(rows: Keyboard, lang: str | None = None) -> dict:
     return {
         "inline_keyboard": [
-            [{"text": label, "callback_data": data} for label, data in row] for row in rows
+            [{"text": _label(lang, label), "callback_data": press.data()} for label, press in row]
+            for row in rows
         ]
     }
+
+
+def _label(lang: str | None, label: str | Term) -> str:
+    return t(lang, label.key, **dict(label.params)) if isinstance(label, Term) else label
 
 
 def url_keyboard(label: str, url: str) -> dict:
@@ -42,7 +46,8 @@ def url_keyboard(label: str, url: str) -> dict:
 def text(
     chat_id: int,
     body: str,
-    buttons: Sequence[Sequence[Button]] | None = None,
+    buttons: Keyboard | None = None,
+    lang: str | None = None,
     **options: object,
 ) -> list[Outgoing]:
     """A text message, split when longer than Telegram allows; buttons go on the last piece."""
@@ -51,7 +56,7 @@ def text(
     for index, piece in enumerate(pieces):
         payload: dict = {"text": piece}
         if buttons and index == len(pieces) - 1:
-            payload["reply_markup"] = keyboard(buttons)
+            payload["reply_markup"] = keyboard(buttons, lang)
         out.append(Outgoing(chat_id=chat_id, payload=payload, **options))  # type: ignore[arg-type]
     return out
 

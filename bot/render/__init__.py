@@ -1,0 +1,75 @@
+"""The one rendering layer: what services say (`bot.core.said`) and what views return become
+Bot API calls here, per recipient and language. Only this package builds payloads: method
+names, `reply_markup`, callback strings. The same view data can later become a report section,
+a ledger sheet or a web page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.core.said import Membership, OpenTopic, Said, SendFile, SetCommands, Tell
+from bot.menus import commands
+from bot.render import messages, views
+from bot.settings import Settings
+from bot.texts import t
+from storage.models import Outgoing
+from storage.repos import Tx
+
+
+class Renderer:
+    """Renders in the caller's transaction, so what a service says is queued with its effect."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def deliver(self, tx: Tx, said: Said, now: datetime) -> None:
+        for message in self.render(said):
+            tx.outbox.add(message, now)
+
+    def present(self, view: object, lang: str) -> list[Said]:
+        return views.present(view, lang, self.settings)
+
+    def render(self, said: Said) -> list[Outgoing]:
+        if isinstance(said, Tell):
+            return _tell(said)
+        if isinstance(said, OpenTopic):
+            return [Outgoing(chat_id=said.chat_id, method="createForumTopic",
+                             payload={"name": said.name[:128]}, case_id=said.case_id,
+                             purpose="topic")]
+        if isinstance(said, SetCommands):
+            return [Outgoing(chat_id=said.chat_id, method="setMyCommands", payload={
+                "commands": commands(said.role, said.lang),
+                "scope": {"type": "chat", "chat_id": said.chat_id}})]
+        if isinstance(said, Membership):
+            return [
+                Outgoing(chat_id=said.chat_id, method="banChatMember",
+                         payload={"user_id": said.user_id}, purpose=said.purpose),
+                Outgoing(chat_id=said.chat_id, method="unbanChatMember",
+                         payload={"user_id": said.user_id, "only_if_banned": True},
+                         purpose=said.purpose),
+            ]
+        if isinstance(said, SendFile):
+            return [messages.file(said)]
+        raise TypeError(f"nothing renders {type(said).__name__}")
+
+
+def _tell(said: Tell) -> list[Outgoing]:
+    body = t(said.lang, said.key, **said.params)
+    options: dict[str, Any] = {
+        k: v for k, v in vars(said.delivery).items() if k != "priority" and v not in (None, 0.0)
+    }
+    if said.delivery.in_case_topic is False:
+        options.pop("in_case_topic", None)
+    chat = said.to
+    if said.album_part and said.media:
+        key = said.delivery.album_key or ""
+        options.pop("album_key", None)
+        options.pop("delay_seconds", None)
+        part = messages.album_part(chat, said.media[0], body, key, **options)
+        # Later parts of the album keep only their own caption, never the header again.
+        part.payload["media"][0]["_first_only"] = said.caption_first_only
+        return [part]
+    if said.media:
+        return messages.media(chat, said.media, body, **options)
+    return messages.text(chat, body, said.buttons, said.lang, **options)
