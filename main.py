@@ -32,7 +32,7 @@ def configure_logging(level: str) -> None:
 
 
 async def run_bot(settings: Settings) -> None:
-    from bot.runtime import start_when_reachable
+    from minqing.runtime import start_when_reachable
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -237,13 +237,13 @@ def main(argv: list[str] | None = None) -> int:
         say_database(path)
         return asyncio.run(manage_users(settings, args, path))
     if console:
-        from bot.console import run_console
+        from minqing.console import run_console
 
         if args.command is None:
             print("No BOT_TOKEN is set, so this is the local console. To connect to Telegram,"
                   " put BOT_TOKEN=<token from @BotFather> in .env (see README) and run again.\n")
         say_database(CONSOLE_DB)
-        from bot.runtime import StartupFailed
+        from minqing.runtime import StartupFailed
 
         try:
             run_console(settings, CONSOLE_DB)
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     say_database(settings.database_path)
     from telegram.error import Conflict, InvalidToken
 
-    from bot.runtime import StartupFailed
+    from minqing.runtime import StartupFailed
 
     try:
         asyncio.run(run_bot(settings))

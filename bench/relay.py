@@ -123,8 +123,8 @@ async def drive(api: Any, arrivals: Arrivals, updates: int) -> list[dict[str, An
 async def run_minqing(updates: int) -> list[dict[str, Any]]:
     from bot.clock import Clock
     from bot.local_api import LocalBotApi
-    from bot.runtime import Minqing
     from bot.settings import Settings
+    from minqing.runtime import Minqing
 
     clock = Clock()
     api = LocalBotApi(clock, record=False)

@@ -39,10 +39,10 @@ async def run(slots: int, attempts: int, bookings: int) -> None:
     from bot.clock import Clock
     from bot.core.rules import RuleError
     from bot.local_api import LocalBotApi
-    from bot.runtime import Minqing
     from bot.services import talks
     from bot.services.unit import Who
     from bot.settings import Settings
+    from minqing.runtime import Minqing
 
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "t.sqlite3")

@@ -8,10 +8,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import MinqingContext
-from bot.incoming import read_message
 from bot.services import cases, intake, routing, views
 from bot.texts import Term
 from handlers.base import PRIVATE, answer, guarded, service_command, view_command
+from handlers.reading import read_message
 
 log = logging.getLogger(__name__)
 

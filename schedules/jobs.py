@@ -8,13 +8,25 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from bot.services import cases, reminders, staff_chat, talks
-from bot.services.unit import Unit
+from bot.services.unit import Services, Unit
+from bot.settings import Settings
 
-if TYPE_CHECKING:
-    from bot.runtime import Minqing
+
+class Office(Protocol):
+    """What the jobs need of the running office (`minqing.runtime.Office`); the wiring above
+    passes itself, so schedules never import it."""
+
+    services: Services
+    inbox: Any  # bot.inbox.InboxProcessor
+    settings: Settings
+    app: Any  # telegram.ext.Application (its job queue)
+
+    async def check_staff_chat(self) -> bool | None: ...
+
+    async def backup_if_due(self) -> Any: ...
 
 log = logging.getLogger(__name__)
 AUTO_CLOSE = "auto_close"
@@ -35,13 +47,13 @@ class Job:
     ticking every `every`."""
 
     name: str
-    run: Callable[[Minqing], Awaitable[None]]
+    run: Callable[[Office], Awaitable[None]]
     every: timedelta
     first: timedelta
     moments: Callable[[Unit, datetime, datetime], list[datetime]] | None = None
 
 
-async def auto_close(minqing: Minqing) -> None:
+async def auto_close(minqing: Office) -> None:
     """Close resolved cases whose citizen did not write again in AUTO_CLOSE_DAYS."""
     closed = 0
     for _ in range(MAX_CHUNKS):
@@ -55,14 +67,14 @@ async def auto_close(minqing: Minqing) -> None:
         log.info("closed %d resolved cases", closed)
 
 
-async def prune_inbox(minqing: Minqing) -> None:
+async def prune_inbox(minqing: Office) -> None:
     """Forget handled updates after a week."""
     removed = await minqing.inbox.prune()
     if removed:
         log.info("pruned %d handled updates", removed)
 
 
-async def remind(minqing: Minqing) -> None:
+async def remind(minqing: Office) -> None:
     """Queue the reminders that are due (bookings, host lists, duty); each only once. What is
     due is read on a read connection; it is queued in chunks of their own transactions, so
     that the writer is never held for long."""
@@ -77,21 +89,21 @@ async def remind(minqing: Minqing) -> None:
         log.info("reminders: %(sent)d queued, %(dropped)d dropped", total)
 
 
-async def generate_talks(minqing: Minqing) -> None:
+async def generate_talks(minqing: Office) -> None:
     """Generate recurring talk slots TALK_WEEKS_AHEAD weeks ahead."""
     generated = await minqing.services.run(talks.generate)
     if generated.created:
         log.info("generated %d talk slots", len(generated.created))
 
 
-async def check_staff_chat(minqing: Minqing) -> None:
+async def check_staff_chat(minqing: Office) -> None:
     """While the staff group refuses the bot, ask now and then whether it is back."""
     lost = await minqing.services.read(staff_chat.is_lost)
     if lost and minqing.settings.staff_chat_id is not None:
         await minqing.check_staff_chat()
 
 
-async def backup(minqing: Minqing) -> None:
+async def backup(minqing: Office) -> None:
     """The daily backup, once BACKUP_TIME has come (a missed one is taken when the bot runs)."""
     await minqing.backup_if_due()
 
@@ -108,7 +120,7 @@ JOBS: tuple[Job, ...] = (
 )
 
 
-def schedule(minqing: Minqing) -> None:
+def schedule(minqing: Office) -> None:
     queue = minqing.app.job_queue
     if queue is None:
         raise RuntimeError("python-telegram-bot's job-queue extra is required")
@@ -117,7 +129,7 @@ def schedule(minqing: Minqing) -> None:
                             first=job.first.total_seconds(), name=job.name)
 
 
-def _on_queue(job: Job, minqing: Minqing) -> Callable[[object], Awaitable[None]]:
+def _on_queue(job: Job, minqing: Office) -> Callable[[object], Awaitable[None]]:
     async def callback(context: object) -> None:
         await job.run(minqing)
 

@@ -7,19 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.clock import SteppedClock
-from schedules.jobs import JOBS, Job
-
-if TYPE_CHECKING:
-    from bot.runtime import Minqing
+from schedules.jobs import JOBS, Job, Office
 
 MAX_STEPS = 100_000  # a bound on one move: a year of hourly ticks is under 9,000
 
 
 class Stepper:
-    def __init__(self, minqing: Minqing, clock: SteppedClock,
+    def __init__(self, minqing: Office, clock: SteppedClock,
                  deliver: Callable[[], Awaitable[None]], jobs: tuple[Job, ...] = JOBS) -> None:
         self.minqing = minqing
         self.clock = clock

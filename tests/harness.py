@@ -13,9 +13,9 @@ from telegram import Update
 from bot.clock import FakeClock, when_day
 from bot.context import MinqingContext
 from bot.local_api import LocalBotApi
-from bot.runtime import Minqing
 from bot.services import people
 from bot.settings import Settings
+from minqing.runtime import Minqing
 from storage.db import UpdateAlreadyHandled
 
 CITIZEN, CITIZEN2, STAFF, STAFF2, LEADER, ADMIN = 1001, 1002, 2001, 2002, 3001, 4001

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import SteppedClock
-from bot.console import Console
+from minqing.console import Console
 from tests.harness import OPEN_HOURS, YEAR, make_settings
 
 

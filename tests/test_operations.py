@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import StartupFailed
+from minqing.runtime import StartupFailed
 from schedules import jobs
 from storage import maintenance
 from tests.harness import CITIZEN, Office, make_settings
@@ -120,7 +120,7 @@ async def test_the_daily_backup_runs_once_a_day_and_keeps_the_last(tmp_path: Pat
 
 
 async def test_two_bots_never_share_a_database(office: Office) -> None:
-    from bot.runtime import Minqing
+    from minqing.runtime import Minqing
 
     second = Minqing(office.settings, token="1:test", request=office.api, clock=office.clock,
                      database_path=str(office.db_path), lift_pacing=True)

@@ -132,7 +132,7 @@ async def test_riders_commit_with_the_next_write_and_fail_alone(tmp_path) -> Non
 
 
 def test_api_root_and_proxy_reach_the_bot() -> None:
-    from bot.app import build_application
+    from minqing.app import build_application
 
     settings = Settings(_env_file=None, telegram_api_url="http://127.0.0.1:8081/",  # type: ignore[call-arg]
                         telegram_proxy="socks5://127.0.0.1:1080")

@@ -166,8 +166,8 @@ def test_a_locked_database_ends_the_start_with_one_line(tmp_path: Path) -> None:
 
 
 async def test_a_full_disk_ends_the_start_with_one_line(tmp_path: Path, monkeypatch) -> None:
-    from bot.runtime import StartupFailed, start_when_reachable
     from bot.settings import Settings
+    from minqing.runtime import StartupFailed, start_when_reachable
     from storage.db import Database
 
     real = Database._setup

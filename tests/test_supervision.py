@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
-from bot.runtime import WorkerStopped
 from bot.services import reminders
+from minqing.runtime import WorkerStopped
 from storage.maintenance import DatabaseLock
 from tests.harness import Office, make_settings
 

@@ -7,6 +7,7 @@ import secrets
 import string
 from datetime import timedelta
 
+from bot.core.incoming import Incoming
 from bot.core.presses import press
 from bot.core.rules import (
     RuleError,
@@ -17,7 +18,6 @@ from bot.core.rules import (
     state_term,
 )
 from bot.core.said import Keyboard
-from bot.incoming import Incoming
 from bot.services import desk, limits
 from bot.services.unit import Unit
 from storage.models import Case, Dialogue, Media, User

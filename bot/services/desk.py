@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.incoming import Incoming
 from bot.core.presses import press
 from bot.core.said import Delivery, Keyboard, OpenTopic, Tell
-from bot.incoming import Incoming
 from bot.services.unit import Unit
 from bot.texts import Term, t
 from storage.models import Case, User

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.core.incoming import Incoming
 from bot.core.presses import press
 from bot.core.rules import (
     EMERGENCY_NUMBERS,
@@ -16,7 +17,6 @@ from bot.core.rules import (
     normalise_phone,
 )
 from bot.core.said import ALBUM_WAIT, Delivery, Tell
-from bot.incoming import Incoming
 from bot.services import cases, desk
 from bot.services.unit import Unit
 from storage.models import CASE_KINDS, Dialogue, Media, User

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.incoming import Incoming
 from bot.core.presses import press
 from bot.core.rules import RuleError, deadline, normalise_phone
-from bot.incoming import Incoming
 from bot.services import desk
 from bot.services.cases import confirm_buttons, new_link_code, open_case
 from bot.services.intake import kind_buttons

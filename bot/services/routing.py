@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.incoming import Incoming
+from bot.core.incoming import Incoming
 from bot.services import cases, intake, register, talks
 from bot.services.unit import Unit
 from storage.models import Dialogue, User

@@ -29,7 +29,6 @@ from telegram.ext import Application, filters
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.app import build_application
 from bot.clock import Clock
 from bot.context import SERVICES
 from bot.core.calendar import parse_hhmm
@@ -42,6 +41,7 @@ from bot.services import delivery, desk, people, staff_chat
 from bot.services.unit import Services
 from bot.settings import Settings
 from bot.texts import t
+from minqing.app import build_application
 from schedules import jobs
 from storage import maintenance
 from storage.db import Database

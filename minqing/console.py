@@ -14,9 +14,9 @@ from typing import Any
 
 from bot.clock import SteppedClock, when
 from bot.local_api import Call, LocalBotApi
-from bot.runtime import Minqing
 from bot.services import people
 from bot.settings import Settings
+from minqing.runtime import Minqing
 from schedules.stepping import Stepper
 from storage.models import User
 

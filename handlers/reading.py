@@ -1,34 +1,10 @@
-"""What a citizen or staff member sent, read off a Telegram message into a plain model."""
+"""A Telegram message read into the plain `Incoming` model the services take."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
 from telegram import Message
 
-from storage.models import Media
-
-MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot can download through the public Bot API
-
-
-class Incoming(BaseModel):
-    chat_id: int
-    message_id: int
-    thread_id: int | None = None
-    reply_to_message_id: int | None = None
-    # The first line of a bot message replied to: its case number, when its id was never
-    # recorded (the copy sent again after a crash).
-    reply_to_header: str | None = None
-    text: str = ""
-    media: list[Media] = Field(default_factory=list)
-    media_group_id: str | None = None
-    contact_phone: str | None = None
-    unsupported: str | None = None
-    too_large: bool = False
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.text.strip() and not self.media and not self.contact_phone
-
+from bot.core.incoming import MAX_FILE_BYTES, Incoming, Media
 
 _UNSUPPORTED = (
     "sticker", "animation", "video_note", "location", "venue", "poll", "dice", "game",
