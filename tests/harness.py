@@ -4,6 +4,8 @@ inbox and the real Application, and what the bot sends is read off the fake tran
 from __future__ import annotations
 
 import itertools
+import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from telegram import Update
 
 from bot.clock import FakeClock, when_day
 from bot.context import MinqingContext
+from bot.core.presses import JOURNEYS, parse
 from bot.local_api import LocalBotApi
 from bot.services import people
 from bot.settings import Settings
@@ -65,6 +68,9 @@ class Office:
         self.api = api or LocalBotApi(clock, forum_chats={settings.staff_chat_id}
                                       if settings.staff_chat_id else set())
         self.errors: list[BaseException] = []
+        # Every button the bot sent in this test (the check at the end: each one round-trips).
+        self.sent_buttons: set[str] = set()
+        self.api.listeners.append(self._note_buttons)
         self.expect_errors = False
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(5000)
@@ -109,7 +115,24 @@ class Office:
         if deliver:
             await self.settle()
 
+    def _note_buttons(self, call: Any) -> None:
+        markup = call.params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        for row in (markup or {}).get("inline_keyboard", []):
+            self.sent_buttons.update(b["callback_data"] for b in row if "callback_data" in b)
+
+    def check_buttons(self) -> None:
+        """Each button's data parses, by its own journey's definition and pattern, back into
+        the very same data (typed callback data: bot.core.presses)."""
+        for data in self.sent_buttons:
+            press = parse(data)
+            assert press is not None and press.data() == data, data
+            journeys = [j for j in JOURNEYS if re.match(j.pattern, data)]
+            assert len(journeys) == 1 and journeys[0].parse(data) == press, data
+
     def check_errors(self) -> None:
+        self.check_buttons()
         if self.errors and not self.expect_errors:
             raise AssertionError(f"handler raised: {self.errors!r}")
 

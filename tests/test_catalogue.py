@@ -8,20 +8,22 @@ import re
 from pathlib import Path
 from typing import get_args
 
+import pytest
+
 from bot.menus import COMMANDS_BY_ROLE
 from bot.texts import CATALOG, t
 from storage.models import CASE_KINDS, ROLES, SLOT_KINDS, CaseState, Channel
 
 ROOT = Path(__file__).resolve().parent.parent
-# A literal key as the code passes it: say/text/t/answer/refuse/RuleError/Term("key", …).
-_USES = re.compile(r"""(?:say|say_to|text|\bt|answer|RuleError|Term)\((?:[^()"']*?,\s*)?"""
+# A literal key as the code passes it: say/text/t/answer/RuleError/Term/Tell(…, "key", …).
+_USES = re.compile(r"""(?:say|say_to|text|\bt|answer|RuleError|Term|Tell)\((?:[^()"']*?,\s*)?"""
                    r"""["']([a-z][a-z0-9_]+)["']""")
 _FIELD = re.compile(r"\{(\w+)(?:@[^}]*)?\}")
 
 
 def used_keys() -> set[str]:
     keys: set[str] = set()
-    for folder in ("bot", "handlers", "schedules"):
+    for folder in ("bot", "handlers", "schedules", "minqing"):
         for path in (ROOT / folder).rglob("*.py"):
             keys |= set(_USES.findall(path.read_text(encoding="utf-8")))
     return keys
@@ -66,3 +68,23 @@ def test_a_missing_key_never_reaches_a_person() -> None:
     for lang in ("zh", "en"):
         text = t(lang, "no_such_key_anywhere")
         assert "no_such_key" not in text and text == t(lang, "err_generic")
+
+
+def test_every_journey_s_buttons_round_trip() -> None:
+    """Each definition builds data its own journey parses back, and only that journey; the old
+    data on cards already in staff chats (`cl:12`) still parses; wrong shapes are refused."""
+    from bot.core.presses import JOURNEYS, parse, press
+
+    samples = {"": (), "i": (12,), "ii": (12, 3001), "w": ("zh",)}
+    for journey in JOURNEYS:
+        for action, shape in journey.actions.items():
+            made = press(action, *samples[shape])
+            data = made.data()
+            assert parse(data) == made == journey.parse(data)
+            assert [j.name for j in JOURNEYS if re.match(j.pattern, data)] == [journey.name]
+    assert parse("cl:12") == press("cl", 12)
+    for wrong in (("cl",), ("cl", "x"), ("tt", 1), ("k", 1), ("cl", -1), ("cl", True)):
+        with pytest.raises(ValueError):
+            press(*wrong)
+    for forged in ("cl:١٢", "cl:12:1", "cl:", "zz:1", "k:Help", "x" * 65):
+        assert parse(forged) is None
