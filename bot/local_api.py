@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import math
@@ -88,14 +89,16 @@ def _bad(description: str) -> tuple[int, dict[str, Any]]:
     return 400, {"ok": False, "error_code": 400, "description": description}
 
 
-def _upload_sizes(request_data: RequestData | None) -> dict[str, int]:
+def _upload_files(request_data: RequestData | None) -> dict[str, tuple[str, bytes]]:
+    """The files a call uploads: field -> (file name, bytes)."""
     if request_data is None or not request_data.contains_files:
         return {}
-    sizes = {}
+    files = {}
     for name, value in (request_data.multipart_data or {}).items():
-        content = value[1] if isinstance(value, tuple) else value
-        sizes[name] = len(content) if isinstance(content, bytes | bytearray) else 0
-    return sizes
+        filename, content = (value[0], value[1]) if isinstance(value, tuple) else (name, value)
+        files[name] = (str(filename), bytes(content) if isinstance(content, bytes | bytearray)
+                       else b"")
+    return files
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -111,6 +114,18 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.perf_counter)
     result: Any = None
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # uploads: (name, bytes)
+
+
+@dataclass
+class Uploaded:
+    """A file uploaded to the fake Telegram, and the file_id it was given."""
+
+    method: str
+    chat_id: int
+    name: str
+    content: bytes
+    file_id: str
 
 
 @dataclass
@@ -139,6 +154,7 @@ class LocalBotApi(BaseRequest):
         self.forum_chats = forum_chats or set()
         self.listeners: list[Callable[[Call], None]] = []
         self.failures: list[Failure] = []
+        self.uploads_received: list[Uploaded] = []
         self.enforce_limits = enforce_limits
         self.limits = Limits()
         # Updates waiting for getUpdates: confirmed (and dropped) by a later call's offset.
@@ -172,7 +188,8 @@ class LocalBotApi(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
-        uploads = _upload_sizes(request_data)
+        files = _upload_files(request_data)
+        uploads = {name: len(content) for name, (_, content) in files.items()}
         if api_method == "getUpdates":
             failure = self._failure_for(api_method, params)
             if failure is None:
@@ -180,13 +197,16 @@ class LocalBotApi(BaseRequest):
                 return 200, json.dumps({"ok": True, "result": batch}).encode()
             status, body = self._failed(failure)
         else:
-            status, body = self.answer(api_method, params, uploads)
+            status, body = self.answer(api_method, params, uploads, files)
         return status, json.dumps(body).encode()
 
     # --- the answer engine (shared by both faces) -----------------------------------------
     def answer(self, method: str, params: dict[str, Any],
-               uploads: dict[str, int] | None = None) -> tuple[int, dict[str, Any]]:
-        """Telegram's answer to one call other than getUpdates: (HTTP status, JSON body)."""
+               uploads: dict[str, int] | None = None,
+               files: dict[str, tuple[str, bytes]] | None = None,
+               ) -> tuple[int, dict[str, Any]]:
+        """Telegram's answer to one call other than getUpdates: (HTTP status, JSON body).
+        An uploaded file is kept (`uploads_received`) and given a file_id, as Telegram does."""
         with self._lock:
             failure = self._failure_for(method, params)
             if failure is not None:
@@ -198,8 +218,14 @@ class LocalBotApi(BaseRequest):
                 refused = self.limits.check(method, params, uploads or {})
                 if refused is not None:
                     return refused
+            for name, (filename, content) in (files or {}).items():
+                digest = hashlib.sha256(content).hexdigest()[:8]
+                file_id = f"up{len(self.uploads_received) + 1}-{digest}"
+                self.uploads_received.append(Uploaded(
+                    method, int(params.get("chat_id") or 0), filename, content, file_id))
+                params = {**params, name: file_id}
             result = self._answer(method, params)
-            call = Call(method, params, result=result)
+            call = Call(method, params, result=result, files=dict(files or {}))
             if self.record:
                 self.calls.append(call)
         for listener in self.listeners:

@@ -39,9 +39,9 @@ class BotApiServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 method = self.path.rstrip("/").rsplit("/", 1)[-1]
-                params, uploads = _parse(self.headers.get("Content-Type", ""), body)
+                params, files = _parse(self.headers.get("Content-Type", ""), body)
                 try:
-                    status, answer = server.call(method, params, uploads)
+                    status, answer = server.call(method, params, files)
                 except TimedOut:
                     time.sleep(LONG_POLL_CAP)  # answer late, as a timeout looks from outside
                     status, answer = 504, {"ok": False, "error_code": 504,
@@ -72,10 +72,11 @@ class BotApiServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def call(self, method: str, params: dict[str, Any], uploads: dict[str, int]
+    def call(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]
              ) -> tuple[int, dict[str, Any]]:
         if method != "getUpdates":
-            return self.api.answer(method, params, uploads)
+            sizes = {name: len(content) for name, (_, content) in files.items()}
+            return self.api.answer(method, params, sizes, files)
         failure = self.api._failure_for(method, params)
         if failure is not None:
             return self.api._failed(failure)
@@ -100,9 +101,10 @@ class _QuietServer(ThreadingHTTPServer):
         """A client that went away mid-request is no error of the fake's."""
 
 
-def _parse(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, int]]:
+def _parse(content_type: str, body: bytes
+           ) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
     fields: dict[str, str] = {}
-    uploads: dict[str, int] = {}
+    uploads: dict[str, tuple[str, bytes]] = {}
     if content_type.startswith("multipart/"):
         message = BytesParser(policy=HTTP).parsebytes(
             f"Content-Type: {content_type}\r\n\r\n".encode() + body)
@@ -110,7 +112,7 @@ def _parse(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, in
             name = part.get_param("name", header="content-disposition") or ""
             payload = part.get_payload(decode=True) or b""
             if part.get_filename():
-                uploads[str(name)] = len(payload)
+                uploads[str(name)] = (str(part.get_filename()), bytes(payload))
                 fields[str(name)] = f"attach://{name}"
             else:
                 fields[str(name)] = payload.decode("utf-8", "replace")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import heapq
 import logging
 import time
 import warnings
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,6 +21,7 @@ from typing import Any
 
 from telegram import (
     Bot,
+    InputFile,
     InputMedia,
     InputMediaAudio,
     InputMediaDocument,
@@ -37,6 +39,7 @@ from telegram.error import (
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
+from bot.core.said import PRIORITIES
 from bot.faults import signature
 from storage.db import Database
 from storage.models import OutboxItem
@@ -105,6 +108,10 @@ class Pacing:
         self.overall.take()
         self._chat(chat_id).take()
 
+    def overall_blocked(self) -> bool:
+        """The 30/s bucket is empty: no chat may send before it refills."""
+        return self.overall.wait_time(time.monotonic()) > 0
+
     def slow_down(self, chat_id: int, seconds: float) -> None:
         self._chat(chat_id).blocked_until = time.monotonic() + seconds
 
@@ -129,7 +136,16 @@ class OutboxSender:
         self.pacing = pacing
         self.max_in_flight = max_in_flight
         self._wake = asyncio.Event()
-        self._queues: dict[int, deque[OutboxItem]] = {}
+        # Each chat's rows, a heap by (priority, id): in one staff chat a new case goes before
+        # a flooding citizen's follow-ups; otherwise a chat's rows keep their order.
+        self._queues: dict[int, list[tuple[int, int, OutboxItem]]] = {}
+        # The chats waiting, by the priority of their first row (insertion-ordered): a broadcast
+        # to 10,000 chats never stands in front of a citizen's relay.
+        self._waiting: list[dict[int, None]] = [{} for _ in range(PRIORITIES)]
+        self._level: dict[int, int] = {}
+        # A generated file being uploaded: other rows of the same file wait for its file_id.
+        self._uploading: dict[int, tuple[int, asyncio.Event]] = {}  # file -> (row, done)
+        self._file_ids: dict[int, str] = {}  # uploaded files' ids, before their mark commits
         self._known: set[int] = set()
         # Ids finished while a sweep may have been reading them: never taken up again.
         self._finished: OrderedDict[int, None] = OrderedDict()
@@ -158,15 +174,28 @@ class OutboxSender:
         if item.id in self._known or item.id in self._finished:
             return
         self._known.add(item.id)
-        queue = self._queues.setdefault(item.chat_id, deque())
-        if queue and queue[-1].id > item.id:
-            # Found by a sweep behind newer rows of the same chat: keep the chat's order.
-            queue.append(item)
-            ordered = sorted(queue, key=lambda i: i.id)
-            queue.clear()
-            queue.extend(ordered)
-        else:
-            queue.append(item)
+        level = min(max(item.priority, 0), PRIORITIES - 1)
+        heapq.heappush(self._queues.setdefault(item.chat_id, []), (level, item.id, item))
+        self._file_chat(item.chat_id)
+
+    def _file_chat(self, chat_id: int) -> None:
+        """Keep the chat among those waiting at its first row's priority."""
+        old = self._level.pop(chat_id, None)
+        if old is not None:
+            self._waiting[old].pop(chat_id, None)
+        queue = self._queues.get(chat_id)
+        if not queue:
+            self._queues.pop(chat_id, None)
+            return
+        level = queue[0][0]
+        self._level[chat_id] = level
+        self._waiting[level][chat_id] = None
+
+    def _drop_chat(self, chat_id: int) -> None:
+        """Forget a chat's queued rows (the table decides what becomes of them)."""
+        for _, item_id, _item in self._queues.pop(chat_id, []):
+            self._known.discard(item_id)
+        self._file_chat(chat_id)
 
     async def run(self) -> None:
         """Deliver until stopped: woken by commits and completions, sweeping now and then."""
@@ -197,7 +226,7 @@ class OutboxSender:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
                 continue
-            if not any(self._queues.values()):
+            if not self._queues:
                 await self.db.settle()
                 return
 
@@ -214,28 +243,35 @@ class OutboxSender:
         self._next_sweep = time.monotonic() + max(wait, 0.0)
 
     def _dispatch(self) -> float:
-        """Start the oldest queued row of each idle chat; returns how long pacing asks to wait."""
+        """Start the first queued row of each idle chat, the chats whose first row has the
+        highest priority first; returns how long pacing asks to wait."""
         wait = self.SWEEP_EVERY
-        for chat_id in list(self._queues):
-            queue = self._queues[chat_id]
-            if not queue:
-                del self._queues[chat_id]
-                continue
-            if chat_id in self._in_flight:
-                continue
-            if len(self._in_flight) >= self.max_in_flight:
-                break  # a completion wakes the loop
-            if self.pacing is not None:
-                pause = self.pacing.wait_time(chat_id)
-                if pause > 0:
-                    wait = min(wait, pause)
+        for waiting in self._waiting:
+            starting: list[int] = []
+            for chat_id in waiting:
+                if len(self._in_flight) + len(starting) >= self.max_in_flight:
+                    break  # a completion wakes the loop
+                if chat_id in self._in_flight:
                     continue
-                self.pacing.take(chat_id)
-            item = queue.popleft()
-            # A fresh context: the delivery belongs to no inbox update (offer() runs inside one).
-            task = asyncio.create_task(self._deliver(item), context=contextvars.Context())
-            self._in_flight[chat_id] = task
-            task.add_done_callback(lambda t, i=item: self._done(i, t))
+                if self.pacing is not None:
+                    pause = self.pacing.wait_time(chat_id)
+                    if pause > 0:
+                        wait = min(wait, pause)
+                        if self.pacing.overall_blocked():
+                            break  # nobody may send now: the rest need not be looked at
+                        continue
+                    self.pacing.take(chat_id)
+                starting.append(chat_id)
+            for chat_id in starting:
+                _, _, item = heapq.heappop(self._queues[chat_id])
+                self._file_chat(chat_id)
+                # A fresh context: the delivery belongs to no inbox update.
+                task = asyncio.create_task(self._deliver(item), context=contextvars.Context())
+                self._in_flight[chat_id] = task
+                task.add_done_callback(lambda t, i=item: self._done(i, t))
+            if len(self._in_flight) >= self.max_in_flight or (
+                    self.pacing is not None and self.pacing.overall_blocked()):
+                break
         return wait
 
     def _done(self, item: OutboxItem, task: asyncio.Task) -> None:
@@ -249,6 +285,15 @@ class OutboxSender:
 
     async def _deliver(self, item: OutboxItem) -> bool:
         """Send one row; True when it is finished (sent, refused or given up)."""
+        try:
+            return await self._send(item)
+        finally:
+            upload = self._uploading.get(item.file_ref or 0)
+            if upload is not None and upload[0] == item.id:  # this row was uploading it
+                del self._uploading[item.file_ref or 0]
+                upload[1].set()
+
+    async def _send(self, item: OutboxItem) -> bool:
         try:
             method, params = await self._prepare(item)
             if method is None:
@@ -266,7 +311,7 @@ class OutboxSender:
             # A group became a supergroup: its rows (this one too) now go to the new id.
             log.warning("outbox %s: chat %s moved to %s", item.id, item.chat_id,
                         exc.new_chat_id)
-            self._queues.pop(item.chat_id, None)
+            self._drop_chat(item.chat_id)
             if self.on_moved is not None:
                 await self.on_moved(item.chat_id, exc.new_chat_id)
             self._next_sweep = time.monotonic()
@@ -308,7 +353,7 @@ class OutboxSender:
         if self.on_undelivered is None:
             return
         if item.chat_id < 0:
-            self._queues.pop(item.chat_id, None)  # the group's other rows are decided there
+            self._drop_chat(item.chat_id)  # the group's other rows are decided there
         try:
             await self.on_undelivered(item, state)
         except Exception as exc:  # telling someone must never stop the sender
@@ -322,6 +367,10 @@ class OutboxSender:
             topic = result.get("message_thread_id")
             if topic:  # the case's next rows go to its topic without reading it back
                 self._topics[item.case_id] = topic
+        if item.file_ref is not None:
+            file_id = _file_id(result)
+            if file_id:  # the rows waiting for this file send it by its id from now on
+                self._file_ids[item.file_ref] = file_id
         marked = self.db.write_soon(lambda tx: self._sent(tx, item, result))
         marked.add_done_callback(lambda done: _log_unmarked(item, done))
 
@@ -334,6 +383,9 @@ class OutboxSender:
     async def _prepare(self, item: OutboxItem) -> tuple[str | None, dict[str, Any]]:
         params: dict[str, Any] = {"chat_id": item.chat_id, **item.payload}
         method = item.method
+        if item.file_ref is not None:
+            kind = "photo" if method == "sendPhoto" else "document"
+            params[kind] = await self._file(item)
         if method == "sendMediaGroup":
             parts = [{k: v for k, v in p.items() if not k.startswith("_")}
                      for p in params["media"]]
@@ -354,6 +406,30 @@ class OutboxSender:
             if topic:
                 params["message_thread_id"] = topic
         return method, params
+
+    async def _file(self, item: OutboxItem) -> str | InputFile:
+        """A generated file: its Telegram id once uploaded, else its bytes (a retry uploads
+        them again). While another row uploads the same file, this one waits for its id, so
+        the file goes up once however many people it is sent to."""
+        ref = item.file_ref
+        assert ref is not None
+        for _ in range(3):  # bounded: an upload that failed lets the next row try
+            if ref in self._file_ids:
+                return self._file_ids[ref]
+            upload = self._uploading.get(ref)
+            if upload is None:
+                break
+            await upload[1].wait()
+        # This row takes the upload on before it reads (the others wait for it from now on);
+        # `_deliver` lets them go when it ends, however it ends.
+        self._uploading[ref] = (item.id, asyncio.Event())
+        stored = await self.db.read(lambda tx: tx.outbox.file(ref))
+        if stored is not None and stored.file_id:
+            self._file_ids[ref] = stored.file_id
+            return stored.file_id
+        if stored is None or stored.content is None:
+            raise BadRequest("the file's bytes are no longer kept")
+        return InputFile(stored.content, filename=stored.name)
 
     async def _topic(self, item: OutboxItem) -> int | None:
         """The case's forum topic; -1 while its creation is still queued; None if it failed."""
@@ -387,6 +463,8 @@ class OutboxSender:
             if topic:
                 tx.cases.update(item.case_id, now, topic_id=topic)
         tx.outbox.mark_sent(item.id, first_id, now)
+        if item.file_ref is not None and item.file_ref in self._file_ids:
+            tx.outbox.file_uploaded(item.file_ref, self._file_ids[item.file_ref])
 
     def _blocked(self, tx: Tx, item: OutboxItem, error: str) -> None:
         tx.outbox.give_up(item.id, "blocked", error)
@@ -405,6 +483,18 @@ def _input_media(part: dict[str, Any]) -> InputMedia:
     """PTB's ExtBot fills in defaults on album parts, so they go as its InputMedia objects."""
     kind = _INPUT_MEDIA[part["type"]]
     return kind(media=part["media"], caption=part.get("caption"))
+
+
+def _file_id(result: Any) -> str | None:
+    """Telegram's id for the file a sendPhoto or sendDocument carried (a photo's largest
+    size)."""
+    if not isinstance(result, dict):
+        return None
+    if isinstance(result.get("photo"), list) and result["photo"]:
+        return result["photo"][-1].get("file_id")
+    if isinstance(result.get("document"), dict):
+        return result["document"].get("file_id")
+    return None
 
 
 def _seconds(value: float | timedelta) -> float:

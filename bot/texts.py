@@ -51,6 +51,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "This kind of message ({what}) is not supported. Please send text, photos, files, "
         "voice messages or videos.",
     ),
+    "err_file_too_large": (
+        "文件《{name}》有 {size} 兆，超过了发送上限（{limit} 兆），未能发出。请缩小范围后重新生成。",
+        "The file {name} is {size} MB, over the {limit} MB Telegram allows, and was not sent. Please narrow it down and make it again.",
+    ),
     "err_too_large": (
         "文件过大（超过 20 兆），无法接收。请压缩后重发，或到办公室提交。",
         "That file is larger than 20 MB and cannot be accepted. Please send a smaller file, or bring it to the office.",

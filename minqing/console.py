@@ -10,6 +10,7 @@ import json
 import re
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.clock import SteppedClock, when
@@ -18,6 +19,7 @@ from bot.services import people
 from bot.settings import Settings
 from minqing.runtime import Minqing
 from schedules.stepping import Stepper
+from storage.db import private_file
 from storage.models import User
 
 SEED: dict[str, tuple[int, str]] = {
@@ -55,6 +57,8 @@ class Console:
                                token="1:console", request=self.api, clock=self.clock,
                                database_path=database_path, lift_pacing=True)
         self.stepper: Stepper  # made at start, once the clock is where the database left it
+        self.database_path = database_path
+        self._saved = itertools.count(1)
         self.user_id, self.name = SEED["citizen"]
         self.names: dict[int, str] = {uid: name for uid, name in SEED.values()}
         # The newest message's buttons in each chat: a number presses one of them.
@@ -86,6 +90,8 @@ class Console:
                 kind = f"album of {len(media)}"
                 body = next((m.get("caption", "") for m in media if m.get("caption")), "")
             body = f"[{kind}] {body}".strip()
+            for filename, content in call.files.values():  # a file the office generated
+                body += f"\n{self._save(filename, content)}"
         result = call.result[0] if isinstance(call.result, list) and call.result else call.result
         message_id = result.get("message_id", 0) if isinstance(result, dict) else 0
         number = next(self._printed_numbers)
@@ -104,6 +110,16 @@ class Console:
         self.buttons[chat_id] = [(b["text"], b["callback_data"], message_id) for b in rows]
         if rows:
             print(indent + self._labels(chat_id))
+
+    def _save(self, filename: str, content: bytes) -> str:
+        """Keep an uploaded file beside the console's database (0600: it may hold citizens'
+        data) and say where."""
+        folder = Path(self.database_path).resolve().parent / "console-files"
+        stamp = f"{self.clock.now():%Y%m%d-%H%M%S}-{next(self._saved)}"
+        path = folder / f"{stamp}-{Path(filename).name or 'file'}"
+        private_file(path)
+        path.write_bytes(content)
+        return f"(saved: {path}, {len(content):,} bytes)"
 
     def _labels(self, chat_id: int) -> str:
         return "  ".join(f"[{i}] {label}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,8 @@ from storage.models import (
     OutboxItem,
     Outgoing,
     OwnerLink,
+    StoredFile,
+    Upload,
     User,
 )
 from storage.talks import Duty, Holidays, Reminders, Talks
@@ -510,7 +513,7 @@ class Inbox(Repo):
 
 
 _OUTBOX_COLS = ("id, chat_id, method, payload, attempts, case_id, purpose, in_case_topic,"
-                " album_key, notify_id")
+                " album_key, notify_id, priority, file_ref")
 
 
 class Outbox(Repo):
@@ -518,7 +521,7 @@ class Outbox(Repo):
         super().__init__(conn)
         self._tx = tx
 
-    def add(self, message: Outgoing, now: datetime) -> None:
+    def add(self, message: Outgoing, now: datetime, file_ref: int | None = None) -> None:
         """Queue a message in the caller's transaction; an album part joins its pending album
         while that one still waits for its other parts."""
         self._tx.outbox_queued = True
@@ -546,9 +549,12 @@ class Outbox(Repo):
                         (json.dumps(payload, ensure_ascii=False), row["id"]),
                     )
                     return
+        if message.upload is not None:
+            file_ref = self._keep_file(message.upload, now)
         cur = self.c.execute(
             "INSERT INTO outbox (chat_id, method, payload, next_at, created_at, case_id, purpose,"
-            " in_case_topic, album_key, notify_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " in_case_topic, album_key, notify_id, priority, file_ref)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message.chat_id,
                 message.method,
@@ -560,6 +566,8 @@ class Outbox(Repo):
                 int(message.in_case_topic),
                 message.album_key,
                 message.notify_id,
+                message.priority,
+                file_ref,
             ),
         )
         if message.delay_seconds <= 0:
@@ -567,13 +575,46 @@ class Outbox(Repo):
                 id=cur.lastrowid, chat_id=message.chat_id, method=message.method,
                 payload=message.payload, case_id=message.case_id, purpose=message.purpose,
                 in_case_topic=message.in_case_topic, album_key=message.album_key,
-                notify_id=message.notify_id,
+                notify_id=message.notify_id, priority=message.priority, file_ref=file_ref,
             ))
+
+    def _keep_file(self, upload: Upload, now: datetime) -> int:
+        """The file's row: one already uploaded (or waiting) with the same bytes is shared."""
+        digest = hashlib.sha256(upload.content).hexdigest()
+        row = self.c.execute(
+            "SELECT id FROM outbox_files WHERE sha256 = ? AND kind = ?"
+            " AND (file_id IS NOT NULL OR content IS NOT NULL) ORDER BY id DESC LIMIT 1",
+            (digest, upload.kind)).fetchone()
+        if row is not None:
+            return int(row[0])
+        return int(self.c.execute(
+            "INSERT INTO outbox_files (sha256, kind, name, size, content, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (digest, upload.kind, upload.name, len(upload.content), upload.content, ts(now)),
+        ).lastrowid)
+
+    def file(self, file_ref: int) -> StoredFile | None:
+        row = self.c.execute(
+            "SELECT id, kind, name, size, content, file_id FROM outbox_files WHERE id = ?",
+            (file_ref,)).fetchone()
+        return StoredFile(**dict(row)) if row else None
+
+    def file_uploaded(self, file_ref: int, file_id: str) -> None:
+        """Telegram has the file: its id is kept, its bytes go."""
+        self.c.execute("UPDATE outbox_files SET file_id = ?, content = NULL WHERE id = ?",
+                       (file_id, file_ref))
+
+    def release_files(self) -> int:
+        """Bytes nobody waits for any more (their messages failed or were blocked) go."""
+        return self.c.execute(
+            "UPDATE outbox_files SET content = NULL WHERE content IS NOT NULL AND id NOT IN"
+            " (SELECT file_ref FROM outbox WHERE state = 'pending' AND file_ref IS NOT NULL)"
+        ).rowcount
 
     def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:
         rows = self.c.execute(
             f"SELECT {_OUTBOX_COLS} FROM outbox WHERE state = 'pending' AND next_at <= ?"
-            " ORDER BY id LIMIT ?",
+            " ORDER BY priority, id LIMIT ?",
             (ts(now), limit),
         ).fetchall()
         return [OutboxItem(**{**dict(r), "payload": json.loads(r["payload"])}) for r in rows]
@@ -592,7 +633,8 @@ class Outbox(Repo):
         self.add(Outgoing(chat_id=chat_id, method=item.method, payload=payload,
                           case_id=item.case_id,
                           purpose=item.purpose if item.purpose in ("card", "link") else None,
-                          notify_id=item.notify_id), now)
+                          notify_id=item.notify_id, priority=item.priority), now,
+                 file_ref=item.file_ref)
 
     def move_chat(self, old: int, new: int) -> int:
         """A group became a supergroup: its pending rows go to the new id."""
@@ -636,6 +678,7 @@ class Outbox(Repo):
             "UPDATE outbox SET state = ?, attempts = attempts + 1, error = ? WHERE id = ?",
             (state, error[:500], item_id),
         )
+        self.release_files()
 
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -122,3 +123,24 @@ async def test_the_clock_refuses_to_go_back_or_to_odd_spans(console: Console, ca
                            "/clock +99999d")
     assert "only moves forward" in out and "usage" in out and "at most" in out
     assert console.clock.now() - before < timedelta(minutes=1)
+
+
+async def test_a_generated_file_is_saved_and_its_path_printed(console: Console, capsys,
+                                                              tmp_path: Path) -> None:
+    from bot.core.said import SendFile
+
+    def chart(unit) -> None:
+        unit.tell(SendFile(console.user_id, "zh", "report.png", b"\x89PNG a chart",
+                           as_photo=True, caption_key="raw", params={"text": "早报图表"}))
+
+    capsys.readouterr()
+    await console.minqing.services.run(chart)
+    await console.minqing.sender.flush()
+    out = capsys.readouterr().out
+    assert "[photo] 早报图表" in out
+    saved = [line for line in out.splitlines() if "saved:" in line]
+    assert len(saved) == 1
+    path = Path(saved[0].split("saved: ", 1)[1].rsplit(",", 1)[0])
+    assert path.parent == tmp_path / "console-files" and path.name.endswith("report.png")
+    content, mode = await asyncio.to_thread(lambda: (path.read_bytes(), path.stat().st_mode))
+    assert content == b"\x89PNG a chart" and mode & 0o777 == 0o600

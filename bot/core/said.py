@@ -12,6 +12,15 @@ from bot.core.presses import Press
 from bot.texts import Term
 from storage.models import Media
 
+# Priorities: lower goes first. Answers, replies to citizens and new cases; then a citizen's
+# further messages relayed to staff (a flood never holds up a new case); then reminders and
+# reports; then broadcasts, which never hold up anyone's case.
+NOW, FOLLOW_UP, SCHEDULED, BROADCAST = 0, 1, 2, 3
+PRIORITIES = 4
+# Telegram's limits on uploads by a bot (Bot API: sendPhoto 10 MB, sendDocument 50 MB).
+PHOTO_LIMIT = 10 * 1024 * 1024
+DOCUMENT_LIMIT = 50 * 1024 * 1024
+
 # How long the outbox waits for an album's other parts, which arrive as separate updates.
 ALBUM_WAIT = 1.5
 Button = tuple["str | Term", Press]  # (label, or a text key in the reader's language; the press)
@@ -30,7 +39,7 @@ class Delivery:
     notify_id: int | None = None
     album_key: str | None = None
     delay_seconds: float = 0.0
-    priority: int | None = None  # None: by what it is (bot.render.PRIORITY)
+    priority: int = NOW
 
 
 @dataclass(frozen=True)

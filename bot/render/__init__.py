@@ -56,11 +56,10 @@ class Renderer:
 
 def _tell(said: Tell) -> list[Outgoing]:
     body = t(said.lang, said.key, **said.params)
+    # Only what differs from Outgoing's defaults (no topic, no delay, priority NOW).
     options: dict[str, Any] = {
-        k: v for k, v in vars(said.delivery).items() if k != "priority" and v not in (None, 0.0)
+        k: v for k, v in vars(said.delivery).items() if v is not None and v is not False and v != 0
     }
-    if said.delivery.in_case_topic is False:
-        options.pop("in_case_topic", None)
     chat = said.to
     if said.album_part and said.media:
         key = said.delivery.album_key or ""

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.rules import split_text
-from bot.core.said import ALBUM_WAIT, Keyboard
+from bot.core.rules import RuleError, split_text
+from bot.core.said import ALBUM_WAIT, DOCUMENT_LIMIT, PHOTO_LIMIT, Keyboard, SendFile
 from bot.texts import Term, t
-from storage.models import Media, Outgoing
+from storage.models import Media, Outgoing, Upload
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -121,3 +121,22 @@ def album_part(
         delay_seconds=ALBUM_WAIT,
         **options,  # type: ignore[arg-type]
     )
+
+
+def file(said: SendFile) -> Outgoing:
+    """A file of the office's own (a chart as a photo, a ledger as a document), uploaded by the
+    outbox from the bytes it keeps. Telegram's limits are checked here, before anything is
+    queued: a file too large is refused in words."""
+    limit = PHOTO_LIMIT if said.as_photo else DOCUMENT_LIMIT
+    if len(said.content) > limit:
+        raise RuleError("err_file_too_large", name=said.filename,
+                        size=f"{len(said.content) / 1024 / 1024:.1f}", limit=limit // 1024 // 1024)
+    kind = "photo" if said.as_photo else "document"
+    payload: dict = {}
+    if said.caption_key:
+        payload["caption"] = t(said.lang, said.caption_key, **said.params)[:CAPTION_LIMIT]
+    delivery = said.delivery
+    return Outgoing(chat_id=said.to, method="sendPhoto" if said.as_photo else "sendDocument",
+                    payload=payload, case_id=delivery.case_id, purpose=delivery.purpose,
+                    notify_id=delivery.notify_id, priority=delivery.priority,
+                    upload=Upload(kind=kind, name=said.filename, content=said.content))

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.core.incoming import Incoming
 from bot.core.presses import press
-from bot.core.said import Delivery, Keyboard, OpenTopic, Tell
+from bot.core.said import FOLLOW_UP, NOW, Delivery, Keyboard, OpenTopic, Tell
 from bot.services.unit import Unit
 from bot.texts import Term, t
 from storage.models import Case, User
@@ -101,7 +101,7 @@ def relay_to_staff(unit: Unit, case: Case, author: str, message: Incoming) -> No
     for chat_id, lang, in_topic in staff_recipients(unit, case):
         header = t(lang, "relay_header_staff", number=case.number,
                    name=_author(lang, case, author))
-        _relay(unit, chat_id, lang, header, message, case, in_topic)
+        _relay(unit, chat_id, lang, header, message, case, in_topic, priority=FOLLOW_UP)
 
 
 def flood_summary(unit: Unit, case: Case, author: str, first_event: int, start: datetime,
@@ -125,7 +125,7 @@ def flood_summary(unit: Unit, case: Case, author: str, first_event: int, start: 
         key = f"summary:{case.id}:{start:%Y%m%d%H%M%S}:{chat_id}"
         unit.tell(Tell(chat_id, lang, "raw", {"text": text}, delivery=Delivery(
             case_id=case.id, in_case_topic=in_topic, purpose="link", album_key=key,
-            delay_seconds=delay)))
+            delay_seconds=delay, priority=FOLLOW_UP)))
 
 
 def _author(lang: str, case: Case, author: str) -> str:
@@ -148,13 +148,15 @@ def relay_to_citizen(unit: Unit, case: Case, message: Incoming,
 
 def _relay(
     unit: Unit, chat_id: int, lang: str, header: str, message: Incoming, case: Case,
-    in_topic: bool, notify_id: int | None = None,
+    in_topic: bool, notify_id: int | None = None, priority: int = NOW,
 ) -> None:
+    """The message under its header; to staff, a citizen's further messages wait behind new
+    cases (FOLLOW_UP), to the citizen staff's answer goes at once (NOW)."""
     body = f"{header}\n{message.text}" if message.text else header
     if message.media_group_id and message.media:
         key = f"{message.media_group_id}:{chat_id}"
         delivery = Delivery(case_id=case.id, in_case_topic=in_topic, purpose="link",
-                            notify_id=notify_id, album_key=key)
+                            notify_id=notify_id, album_key=key, priority=priority)
         for item in message.media:
             # Later parts of the album keep only their own caption, never the header again.
             unit.tell(Tell(chat_id, lang, "raw", {"text": body}, media=(item,),
@@ -162,7 +164,7 @@ def _relay(
                            delivery=delivery))
         return
     delivery = Delivery(case_id=case.id, in_case_topic=in_topic, purpose="link",
-                        notify_id=notify_id)
+                        notify_id=notify_id, priority=priority)
     unit.tell(Tell(chat_id, lang, "raw", {"text": body}, media=tuple(message.media),
                    delivery=delivery))
 

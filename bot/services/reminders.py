@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import when_day
 from bot.core.calendar import at_local, parse_hhmm
+from bot.core.said import SCHEDULED, Delivery, Tell
 from bot.services import desk, duty
 from bot.services.talks import slot_line
 from bot.services.unit import Unit
@@ -142,7 +143,7 @@ def _booking(unit: Unit, item: Due, slot: TalkSlot, counts: dict[str, int]) -> N
         if not _record(unit, key, slot.starts_at - timedelta(hours=h), slot.starts_at, counts):
             continue
         citizen = unit.tx.users.get(item.citizen_id) or User(telegram_id=item.citizen_id)
-        unit.say(citizen, "reminder_booking", start=unit.moment(slot.starts_at),
+        _remind(unit, citizen, "reminder_booking", start=unit.moment(slot.starts_at),
                  line=slot_line(unit, citizen, slot))
 
 
@@ -181,7 +182,7 @@ def _host_list(unit: Unit, slot: TalkSlot, counts: dict[str, int]) -> None:
         f"{desk.display(unit.tx.users.get(b.citizen_id))}: {b.topic}"
         for b in unit.tx.talks.of_slot(slot.id)
     ]
-    unit.say(host, "host_list", line=slot_line(unit, host, slot),
+    _remind(unit, host, "host_list", line=slot_line(unit, host, slot),
              attendees="\n".join(attendees) or "-")
 
 
@@ -217,17 +218,23 @@ def _duty(unit: Unit, counts: dict[str, int]) -> None:
         lang = unit.lang(leader)
         if _record(unit, f"duty:{day}:{leader_id}:evening",
                    at_local(day - timedelta(days=1), evening, tz), begins, counts):
-            unit.say(leader, "duty_evening", day=when_day(lang, day))
+            _remind(unit, leader, "duty_evening", day=when_day(lang, day))
         if _record(unit, f"duty:{day}:{leader_id}:morning", at_local(day, morning, tz), begins,
                    counts):
             if previous is None:
-                unit.say(leader, "duty_morning_first", day=when_day(lang, day))
+                _remind(unit, leader, "duty_morning_first", day=when_day(lang, day))
                 continue
-            unit.say(leader, "duty_morning", day=when_day(lang, day),
+            _remind(unit, leader, "duty_morning", day=when_day(lang, day),
                      before=desk.display(unit.tx.users.get(previous)))
             off = unit.tx.users.get(previous) or User(telegram_id=previous)
-            unit.say(off, "duty_handover_off", day=when_day(unit.lang(off), day),
+            _remind(unit, off, "duty_handover_off", day=when_day(unit.lang(off), day),
                      name=desk.display(leader))
+
+
+def _remind(unit: Unit, user: User, key: str, **params: object) -> None:
+    """A reminder waits behind answers and relays, never behind a broadcast."""
+    unit.tell(Tell(user.telegram_id, unit.lang(user), key, params,
+                   delivery=Delivery(priority=SCHEDULED)))
 
 
 def _previous_duty(unit: Unit, day) -> int | None:
