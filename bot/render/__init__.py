@@ -5,16 +5,19 @@ a ledger sheet or a web page."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from bot.core.said import Membership, OpenTopic, Said, SendFile, SetCommands, Tell
+from bot.core.said import Delivery, Membership, OpenTopic, Said, SendFile, SetCommands, Tell
 from bot.menus import commands
 from bot.render import messages, views
 from bot.settings import Settings
 from bot.texts import t
 from storage.models import Outgoing
 from storage.repos import Tx
+
+_DELIVERY_FIELDS = tuple(f.name for f in fields(Delivery))
 
 
 class Renderer:
@@ -55,11 +58,17 @@ class Renderer:
 
 
 def _tell(said: Tell) -> list[Outgoing]:
-    body = t(said.lang, said.key, **said.params)
+    if said.key == "raw":  # words composed already (a relay, a card): only its parameters
+        body = messages.words(said.lang, said.params.get("text", ""))
+    else:
+        body = t(said.lang, said.key, **said.params)
+    delivery = said.delivery
     # Only what differs from Outgoing's defaults (no topic, no delay, priority NOW).
-    options: dict[str, Any] = {
-        k: v for k, v in vars(said.delivery).items() if v is not None and v is not False and v != 0
-    }
+    options: dict[str, Any] = {}
+    for name in _DELIVERY_FIELDS:
+        value = getattr(delivery, name)
+        if value is not None and value is not False and value != 0:
+            options[name] = value
     chat = said.to
     if said.album_part and said.media:
         key = said.delivery.album_key or ""

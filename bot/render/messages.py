@@ -140,3 +140,13 @@ def file(said: SendFile) -> Outgoing:
                     payload=payload, case_id=delivery.case_id, purpose=delivery.purpose,
                     notify_id=delivery.notify_id, priority=delivery.priority,
                     upload=Upload(kind=kind, name=said.filename, content=said.content))
+
+
+def words(lang: str | None, value: object) -> str:
+    """A text parameter in `lang`: a Term (a text of the catalogue), a moment or a day, or
+    words composed already."""
+    if isinstance(value, Term):
+        return t(lang, value.key, **dict(value.params))
+    if isinstance(value, str):
+        return value
+    return t(lang, "raw", text=value)

@@ -9,6 +9,7 @@ from typing import Any
 from bot.clock import when, when_day
 from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
+from bot.render.messages import words
 from bot.services import duty, people, talks, views
 from bot.services.desk import card_buttons, due_label
 from bot.settings import Settings
@@ -22,13 +23,6 @@ def present(view: object, lang: str, settings: Settings) -> list[Said]:
     if presenter is None:
         raise TypeError(f"no presenter for {type(view).__name__}")
     return presenter(view, lang, settings)
-
-
-def words(lang: str, value: object) -> str:
-    """A text parameter (a Term, or plain words) in `lang`."""
-    if isinstance(value, Term):
-        return t(lang, value.key, **dict(value.params))
-    return str(value)
 
 
 def _raw(to: int, lang: str, lines: list[str], buttons: Keyboard | None = None) -> list[Said]:
