@@ -14,6 +14,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -122,6 +123,7 @@ class Database:
         self._rider_timer: asyncio.TimerHandle | None = None
         self._riders_due = False  # lingered long enough: commit them even with nothing else
         self.rider_linger = RIDER_LINGER  # tests that drive the inbox by hand set 0
+        self.longest_hold = 0.0  # seconds, the longest write transaction so far
         # Reads go to connections of their own (WAL: a reader sees the last commit and never
         # holds the writer); each on a thread of its own, handed out one read at a time.
         self._readers: list[tuple[DatabaseThread, sqlite3.Connection]] = []
@@ -377,6 +379,7 @@ class Database:
     ) -> list[tuple[bool, Any]]:
         conn = self._conn
         assert conn is not None
+        began = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         try:
             outcomes = self._run_riders(conn, riders)
@@ -387,6 +390,10 @@ class Database:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            # How long the writer was held at once (benchmarks read it; a sweep's chunks aim
+            # to keep it near 50 ms).
+            self.longest_hold = max(self.longest_hold, time.perf_counter() - began)
         return outcomes
 
     def _run_riders(
