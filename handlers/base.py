@@ -53,12 +53,17 @@ def guarded(handler: Handler) -> Handler:
     return wrapper
 
 
-def service_command(service: Callable[..., object], doc: str) -> Handler:
-    """A command that only asks one service for the person asking (no arguments)."""
+def service_command(service: Callable[..., object], doc: str, *, view: bool = False
+                    ) -> Handler:
+    """A command that only asks one service for the person asking (no arguments); a `view`
+    is read off the writer and rendered for the asker."""
 
     @guarded
     async def command(update: Update, context: MinqingContext) -> None:
-        await context.request.run_as(service)
+        if view:
+            await context.request.show(service)
+        else:
+            await context.request.run_as(service)
 
     command.__doc__ = doc
     command.__name__ = getattr(service, "__name__", "command")
@@ -66,13 +71,4 @@ def service_command(service: Callable[..., object], doc: str) -> Handler:
 
 
 def view_command(view: Callable[..., object], doc: str) -> Handler:
-    """A command that shows a read-only view (no arguments): read off the writer, rendered
-    for the asker."""
-
-    @guarded
-    async def command(update: Update, context: MinqingContext) -> None:
-        await context.request.show(view)
-
-    command.__doc__ = doc
-    command.__name__ = getattr(view, "__name__", "view")
-    return command
+    return service_command(view, doc, view=True)
