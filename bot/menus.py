@@ -24,7 +24,7 @@ STAFF: tuple[Group, ...] = (
 LEADER: tuple[Group, ...] = (DESK, ("help_group_talks", ("talks", "duty")), GENERAL)
 ADMIN: tuple[Group, ...] = (
     *STAFF[:-1],
-    ("help_group_people", ("invite", "users", "revoke", "failed")),
+    ("help_group_people", ("invite", "users", "revoke", "failed", "units")),
     ("help_group_calendar", ("holiday", "workday", "holidays", "rotation", "duty_set",
                              "duty_swap")),
     GENERAL,

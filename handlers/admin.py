@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import MinqingContext
 from bot.core.rules import ascii_number
-from bot.services import people
+from bot.services import people, units
 from bot.texts import Term
 from handlers.base import PRIVATE, answer, guarded, view_command
 
@@ -38,6 +38,8 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("users", view_command(people.show_users, "People with roles."),
                        filters=PRIVATE),
         CommandHandler("revoke", revoke, filters=PRIVATE),
+        CommandHandler("units", view_command(units.list_units, "The subordinate units."),
+                       filters=PRIVATE),
         CommandHandler("failed", view_command(people.show_failed, "Updates set aside."),
                        filters=PRIVATE),
     ]

@@ -10,8 +10,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import MinqingContext
-from bot.core.presses import DESK, FRONT, INTAKE, MY_CASES, PEOPLE, TALKS, Journey
-from bot.services import front
+from bot.core.presses import DESK, FRONT, INTAKE, MY_CASES, PEOPLE, TALKS, UNITS, Journey
+from bot.services import front, units
 from handlers.base import Handler, answer, guarded
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ ROUTES: tuple[tuple[Journey, Callable[..., object]], ...] = (
     (MY_CASES, front.id_button),
     (TALKS, front.id_button),
     (PEOPLE, front.people_button),
+    (UNITS, units.button),
     (FRONT, front.menu),
 )
 

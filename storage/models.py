@@ -73,6 +73,17 @@ class Case(Row):
     closed_at: UtcDatetime | None = None
     outcome: str | None = None
     anonymous: bool = False  # the privacy notice was declined: no name, no phone
+    unit_id: int | None = None  # the subordinate unit the case concerns
+
+
+class BureauUnit(Row):
+    """A subordinate unit of the bureau (下属单位; the glossary's `unit`: the class is named so
+    beside the services' unit of work)."""
+
+    id: int
+    name: str
+    leader_id: int | None = None
+    liaison_ids: list[int] = []
 
 
 class CaseEvent(Row):

@@ -25,6 +25,7 @@ from storage.models import (
 )
 from storage.talks import Duty, Holidays, Reminders, Talks
 from storage.times import ts
+from storage.units import Units
 
 
 class Tx:
@@ -50,6 +51,10 @@ class Tx:
     @cached_property
     def cases(self) -> Cases:
         return Cases(self.conn)
+
+    @cached_property
+    def units(self) -> Units:
+        return Units(self.conn)
 
     @cached_property
     def audit(self) -> Audit:

@@ -31,6 +31,7 @@ COMMANDS = {
     "slot": "DDADA", "series": "DDADA", "slot_move": "DDADA", "slot_cancel": "DDADA",
     "attendance": "DDADA", "outcome": "DDADA",
     "invite": "DDDDA", "users": "DDDDA", "revoke": "DDDDA", "failed": "DDDDA",
+    "units": "DDDDA",
     "holiday": "DDDDA", "workday": "DDDDA", "holidays": "DDDDA", "rotation": "DDDDA",
     "duty_set": "DDDDA", "duty_swap": "DDDDA",
 }
@@ -42,6 +43,11 @@ BUTTONS = {
     # the desk, on a new case and on one that 李四 (staff) owns
     "cl": "DDAAA", "rp": "DDDAA", "tr": "DDDAA", "tt": "DDDAA", "rs": "DDDAA",
     "rj": "DDDAA", "vw": "DDAAA",
+    # the unit a case concerns: any of the staff side may name it
+    "cu": "DDAAA", "cs": "DDAAA",
+    # the subordinate units are the admins'
+    "un": "DDDDA", "uv": "DDDDA", "ur": "DDDDA", "ul": "DDDDA", "lt": "DDDDA", "ug": "DDDDA",
+    "lg": "DDDDA",
     # a citizen's own case, pressed by anyone else
     "mc": "SSSSS", "ai": "SSSSS", "wd": "SSSSS", "wy": "SSSSS", "ro": "SSSSS", "rr": "SSSSS",
     # talks: anyone may book; a booking is its citizen's own; attendance is the organisers'
@@ -72,8 +78,10 @@ async def seeded(tmp_path, clock) -> tuple[Office, dict[str, str]]:
     clock.moment = moment(0, 5, 30)  # 13:30: the first talk has begun
     later = await slot_id(office, ymd(2), "09:00-11:30")
     spare = await slot_id(office, ymd(3), "09:00-11:30")  # for /slot_move and /slot_cancel
+    unit = await office.minqing.db.write(lambda tx: tx.units.add("文物保护中心", clock.now()))
     office.api.clear()
     return office, {
+        "unit": str(unit.id),
         "owned": str(ids[owned]), "new": str(ids[new]), "number": owned, "later": str(later),
         "begun": str(begun), "booking": str(booking), "spare": str(spare),
     }
@@ -106,6 +114,10 @@ def button_data(prefix: str, ids: dict[str, str]) -> str:
         "rc": "rc:visit", "iv": "iv:1", "sh": "sh:1", "pc": f"pc:{owned}",
         "cl": f"cl:{new}", "rp": f"rp:{owned}", "tr": f"tr:{owned}", "tt": f"tt:{owned}:{STAFF2}",
         "rs": f"rs:{owned}", "rj": f"rj:{owned}", "vw": f"vw:{owned}",
+        "cu": f"cu:{owned}", "cs": f"cs:{owned}:{ids['unit']}",
+        "un": "un", "uv": f"uv:{ids['unit']}", "ur": f"ur:{ids['unit']}",
+        "ul": f"ul:{ids['unit']}", "lt": f"lt:{ids['unit']}:{LIAISON}",
+        "ug": f"ug:{ids['unit']}", "lg": f"lg:{ids['unit']}:{LEADER}",
         "mc": f"mc:{owned}", "ai": f"ai:{owned}", "wd": f"wd:{owned}", "wy": f"wy:{owned}",
         "ro": f"ro:{owned}", "rr": f"rr:{owned}",
         "bk": f"bk:{ids['later']}", "wl": f"wl:{ids['later']}", "bc": f"bc:{booking}",

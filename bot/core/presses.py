@@ -96,6 +96,8 @@ DESK = Journey("desk", {  # staff on a case
     "rs": "i",     # resolve
     "rj": "i",     # reject
     "vw": "i",     # view a case
+    "cu": "i",     # the unit a case concerns: choose
+    "cs": "ii",    # the unit a case concerns: set (case, unit; 0 none)
 })
 MY_CASES = Journey("my_cases", {  # a citizen on their own cases
     "mc": "i",     # view own case
@@ -121,11 +123,20 @@ PEOPLE = Journey("people", {
     "iv": "i",     # an invite that changes a role: 1 change it, 0 keep the old one
     "lang": "w",   # language
 })
+UNITS = Journey("units", {  # admins on the bureau's subordinate units
+    "un": "",      # add a unit (asks its name)
+    "uv": "i",     # a unit's card
+    "ur": "i",     # rename (asks the new name)
+    "ul": "i",     # its liaisons: choose
+    "lt": "ii",    # add or remove a liaison (unit, user)
+    "ug": "i",     # its leader: choose
+    "lg": "ii",    # set the leader (unit, user)
+})
 FRONT = Journey("front", {
     "menu": "w",   # main menu entries
     "noop": "",    # a button that only closes the question (cancel)
 })
-JOURNEYS: tuple[Journey, ...] = (INTAKE, DESK, MY_CASES, TALKS, PEOPLE, FRONT)
+JOURNEYS: tuple[Journey, ...] = (INTAKE, DESK, MY_CASES, TALKS, PEOPLE, UNITS, FRONT)
 ACTIONS: dict[str, str] = {a: shape for j in JOURNEYS for a, shape in j.actions.items()}
 _JOURNEY_OF = {action: journey for journey in JOURNEYS for action in journey.actions}
 

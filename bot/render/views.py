@@ -10,7 +10,7 @@ from bot.clock import when, when_day
 from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
 from bot.render.messages import words
-from bot.services import duty, people, talks, views
+from bot.services import duty, people, talks, units, views
 from bot.services.desk import card_buttons, due_label
 from bot.settings import Settings
 from bot.texts import Moment, Term, t
@@ -50,7 +50,7 @@ def _staff_case(view: views.StaffCase, lang: str, settings: Settings) -> list[Sa
     if chain:
         body += "\n\n" + t(lang, "owner_chain") + "\n" + "\n".join(chain)
     body += "\n\n" + _history(view.history, lang, settings)
-    return [Tell(view.to, lang, "raw", {"text": body}, card_buttons(view.case))]
+    return [Tell(view.to, lang, "raw", {"text": body}, card_buttons(view.case, view.units))]
 
 
 def _chain_link(link: views.ChainLink, lang: str, settings: Settings) -> str:
@@ -164,7 +164,33 @@ def _failed(view: people.Failed, lang: str, settings: Settings) -> list[Said]:
         for i in view.items])
 
 
+def _unit_words(line: units.UnitLine, lang: str) -> dict[str, Any]:
+    return {"name": line.unit.name, "leader": line.leader or t(lang, "none"),
+            "liaisons": t(lang, "list_sep").join(line.liaisons) or t(lang, "unit_no_liaison")}
+
+
+def _units(view: units.UnitsView, lang: str, settings: Settings) -> list[Said]:
+    new = [(Term("btn_unit_new"), press("un"))]
+    if not view.units:
+        return [Tell(view.to, lang, "units_empty", buttons=[new])]
+    lines = [t(lang, "units_title", count=len(view.units))]
+    lines += [t(lang, "units_line", **_unit_words(line, lang)) for line in view.units]
+    buttons: list[list[Any]] = [[(line.unit.name, press("uv", line.unit.id))]
+                                for line in view.units[:30]]
+    return _raw(view.to, lang, lines, [*buttons, new])
+
+
+def _unit_card(view: units.UnitCard, lang: str, settings: Settings) -> list[Said]:
+    uid = view.line.unit.id
+    return [Tell(view.to, lang, "unit_card", _unit_words(view.line, lang), [[
+        (Term("btn_unit_rename"), press("ur", uid)),
+        (Term("btn_unit_liaisons"), press("ul", uid)),
+        (Term("btn_unit_leader"), press("ug", uid))]])]
+
+
 _PRESENTERS: dict[type, Callable[[Any, str, Settings], list[Said]]] = {
+    units.UnitsView: _units,
+    units.UnitCard: _unit_card,
     views.Queue: _queue,
     views.StaffCase: _staff_case,
     views.MyCases: _my_cases,

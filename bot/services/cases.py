@@ -18,7 +18,7 @@ from bot.core.rules import (
     state_term,
 )
 from bot.core.said import Keyboard
-from bot.services import desk, limits
+from bot.services import desk, limits, units
 from bot.services.unit import Unit
 from storage.models import Case, Dialogue, Media, User
 
@@ -281,6 +281,7 @@ def claim(unit: Unit, staff: User, case_id: int) -> Case:
     if claimed.citizen_id is not None and not returned:
         unit.say_to(claimed.citizen_id, "citizen_accepted", number=case.number,
                     due=unit.moment(claimed.due_at))
+    units.ask_case_unit(unit, staff, claimed)
     return claimed
 
 

@@ -40,13 +40,17 @@ def staff_recipients(unit: Unit, case: Case) -> list[tuple[int, str, bool]]:
     return [(p.telegram_id, unit.lang(p), False) for p in people]
 
 
-def card_buttons(case: Case) -> Keyboard:
+def card_buttons(case: Case, units: bool = False) -> Keyboard:
+    """The card's buttons; naming the unit concerned only once the bureau's units exist."""
     cid = case.id
-    return [
+    rows: list = [
         [(Term("btn_claim"), press("cl", cid)), (Term("btn_reply"), press("rp", cid))],
         [(Term("btn_transfer"), press("tr", cid)), (Term("btn_resolve"), press("rs", cid)),
          (Term("btn_reject"), press("rj", cid))],
     ]
+    if units:
+        rows.append([(Term("btn_case_unit"), press("cu", cid))])
+    return rows
 
 
 def due_label(case: Case) -> Term:
@@ -76,12 +80,13 @@ def announce_case(unit: Unit, case: Case, attachments: list | None = None) -> No
     """A new case reaches the staff: a forum topic of its own, or a card message."""
     forum = staff_chat_is_forum(unit)
     the_card = card(unit, case)
+    buttons = card_buttons(case, unit.tx.units.exist())
     for chat_id, lang, in_topic in staff_recipients(unit, case):
         if forum and chat_id == unit.settings.staff_chat_id:
             title = f"{case.number} {t(lang, f'kind_{case.kind}')}"
             unit.tell(OpenTopic(chat_id, title, case.id))
         delivery = Delivery(case_id=case.id, in_case_topic=in_topic)
-        unit.tell(Tell(chat_id, lang, "raw", {"text": the_card}, card_buttons(case),
+        unit.tell(Tell(chat_id, lang, "raw", {"text": the_card}, buttons,
                        delivery=Delivery(case_id=case.id, in_case_topic=in_topic,
                                          purpose="card")))
         if attachments:

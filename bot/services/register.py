@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.incoming import Incoming
 from bot.core.presses import press
 from bot.core.rules import RuleError, deadline, normalise_phone
-from bot.services import desk
+from bot.services import desk, units
 from bot.services.cases import confirm_buttons, new_link_code, open_case
 from bot.services.intake import kind_buttons
 from bot.services.unit import Unit
@@ -107,4 +107,5 @@ def confirm(unit: Unit, staff: User, submit: bool) -> str | None:
     if desk.staff_group(unit) is not None:  # in private chats the owner has it already
         desk.announce_case(unit, case)
     unit.say(staff, "reg_done", number=case.number, code=code)
+    units.ask_case_unit(unit, staff, case)
     return case.number

@@ -55,6 +55,7 @@ class StaffCase:
     card: Term
     chain: tuple[ChainLink, ...]
     history: tuple[HistoryLine, ...]
+    units: bool = False  # the bureau's units exist: the unit concerned can be named
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ def staff_case(unit: Unit, staff: User, case: Case) -> StaffCase:
     if not staff.is_staff_side:
         raise RuleError("err_staff_only")
     return StaffCase(staff.telegram_id, case, desk.card(unit, case), owner_chain(unit, case),
-                     _history(unit, unit.tx.cases.events(case.id), internal=True))
+                     _history(unit, unit.tx.cases.events(case.id), internal=True),
+                     unit.tx.units.exist())
 
 
 def owner_chain(unit: Unit, case: Case) -> tuple[ChainLink, ...]:
