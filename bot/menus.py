@@ -25,8 +25,8 @@ LEADER: tuple[Group, ...] = (DESK, ("help_group_talks", ("talks", "duty")), GENE
 ADMIN: tuple[Group, ...] = (
     *STAFF[:-1],
     ("help_group_people", ("invite", "users", "revoke", "failed", "units")),
-    ("help_group_calendar", ("holiday", "workday", "holidays", "rotation", "duty_set",
-                             "duty_swap")),
+    ("help_group_calendar", ("holiday", "workday", "holidays", "sensitive", "rotation",
+                             "duty_set", "duty_swap")),
     GENERAL,
 )
 # Each role's commands, grouped: /help shows them so, and the menu holds the same ones.

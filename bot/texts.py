@@ -529,6 +529,26 @@ CATALOG: dict[str, tuple[str, str]] = {
     "case_unit_set": ("{number} 所涉单位：{unit}。", "{number} concerns {unit}."),
     "case_unit_cleared": ("{number} 不涉及下属单位。", "{number} concerns no subordinate unit."),
     "event_unit": ("所涉单位", "unit concerned"),
+    # --- sensitive periods (敏感时期) ---
+    "cmd_sensitive": ("敏感时期：列出、新增、结束", "Sensitive periods: list, add, end"),
+    "usage_sensitive": (
+        "/sensitive · /sensitive add 2031-03-01 2031-03-15 全国两会 · /sensitive end P1",
+        "/sensitive · /sensitive add 2031-03-01 2031-03-15 National People's Congress · /sensitive end P1",
+    ),
+    "sensitive_title": ("敏感时期（期间每日排查、每日报告）：", "Sensitive periods (screening and the report every day):"),
+    "sensitive_line": ("P{id} {first} 至 {last} · {reason}{now}", "P{id} {first} to {last} · {reason}{now}"),
+    "sensitive_now": ("（进行中）", " (in progress)"),
+    "sensitive_empty": ("目前没有敏感时期。", "There is no sensitive period now or to come."),
+    "sensitive_added": (
+        "已设敏感时期 P{id}（{reason}）：{first}至{last}，每日排查、每日报告，节假日照常。",
+        "Sensitive period P{id} ({reason}) set: from {first} to {last} screening and the report run every day, holidays included.",
+    ),
+    "sensitive_ended": ("敏感时期 P{id}（{reason}）已结束，{last}为最后一日。", "Sensitive period P{id} ({reason}) has ended; {last} is its last day."),
+    "err_sensitive_reason": ("请写明原因（不超过 {max} 个字）。", "Please give the reason (at most {max} {max@character})."),
+    "err_sensitive_order": ("结束日（{last}）早于开始日（{first}）。", "The last day ({last}) is before the first ({first})."),
+    "err_sensitive_past": ("结束日（{last}）已过，无需设置。", "The last day ({last}) has passed already."),
+    "err_sensitive_missing": ("没有找到该敏感时期。", "No such sensitive period was found."),
+    "err_sensitive_over": ("敏感时期 P{id} 已于{last}结束。", "Sensitive period P{id} ended on {last} already."),
     # --- talks (民情恳谈) ---
     "slot_talk_day": ("民情恳谈日", "talk day"),
     "slot_talk_meeting": ("民情恳谈会", "talk meeting"),

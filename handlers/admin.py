@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import MinqingContext
 from bot.core.rules import ascii_number
-from bot.services import people, units
+from bot.services import people, screening, units
 from bot.texts import Term
 from handlers.base import PRIVATE, answer, guarded, view_command
 
@@ -32,6 +32,21 @@ async def revoke(update: Update, context: MinqingContext) -> None:
     await context.request.run_as(people.revoke_by_admin, target)
 
 
+@guarded
+async def sensitive(update: Update, context: MinqingContext) -> None:
+    """Sensitive periods: /sensitive · /sensitive add FIRST LAST reason · /sensitive end P1."""
+    args = context.args or []
+    if not args:
+        await context.request.show(screening.list_periods)
+    elif args[0] == "add" and len(args) >= 4:
+        await context.request.run_as(screening.add_period, args[1], args[2],
+                                     " ".join(args[3:]))
+    elif args[0] == "end" and len(args) == 2:
+        await context.request.run_as(screening.end_period, args[1])
+    else:
+        await answer(update, context, "err_usage", usage=Term("usage_sensitive"))
+
+
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("invite", invite, filters=PRIVATE),
@@ -40,6 +55,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("revoke", revoke, filters=PRIVATE),
         CommandHandler("units", view_command(units.list_units, "The subordinate units."),
                        filters=PRIVATE),
+        CommandHandler("sensitive", sensitive, filters=PRIVATE),
         CommandHandler("failed", view_command(people.show_failed, "Updates set aside."),
                        filters=PRIVATE),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -84,6 +84,16 @@ class BureauUnit(Row):
     name: str
     leader_id: int | None = None
     liaison_ids: list[int] = []
+
+
+class SensitivePeriodRow(Row):
+    id: int
+    first_day: date
+    last_day: date
+    declared_on: date
+    reason: str
+    created_by: int | None = None
+    ended_by: int | None = None
 
 
 class CaseEvent(Row):

@@ -25,7 +25,7 @@ from storage.models import (
 )
 from storage.talks import Duty, Holidays, Reminders, Talks
 from storage.times import ts
-from storage.units import Units
+from storage.units import SensitivePeriods, Units
 
 
 class Tx:
@@ -55,6 +55,10 @@ class Tx:
     @cached_property
     def units(self) -> Units:
         return Units(self.conn)
+
+    @cached_property
+    def sensitive(self) -> SensitivePeriods:
+        return SensitivePeriods(self.conn)
 
     @cached_property
     def audit(self) -> Audit:

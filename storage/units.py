@@ -1,11 +1,12 @@
-"""The bureau's subordinate units (下属单位), their liaisons and responsible leaders."""
+"""The bureau's subordinate units (下属单位), their liaisons and responsible leaders; the
+sensitive periods in which they are screened daily."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 
-from storage.models import BureauUnit
+from storage.models import BureauUnit, SensitivePeriodRow
 from storage.times import ts
 
 _COLS = ("u.id, u.name, u.leader_id,"
@@ -72,3 +73,37 @@ class Units:
     def without_liaison(self) -> list[BureauUnit]:
         """Units nobody answers the screening prompts for (the morning report flags them)."""
         return [u for u in self.all() if not u.liaison_ids]
+
+
+class SensitivePeriods:
+    """Admin-declared sensitive periods (敏感时期)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.c = conn
+
+    def add(self, first: date, last: date, declared_on: date, reason: str, by: int | None,
+            now: datetime) -> SensitivePeriodRow:
+        cur = self.c.execute(
+            "INSERT INTO sensitive_periods (first_day, last_day, declared_on, reason,"
+            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (first.isoformat(), last.isoformat(), declared_on.isoformat(), reason, by,
+             ts(now)))
+        found = self.get(int(cur.lastrowid))
+        assert found is not None
+        return found
+
+    def get(self, period_id: int) -> SensitivePeriodRow | None:
+        row = self.c.execute("SELECT * FROM sensitive_periods WHERE id = ?",
+                             (period_id,)).fetchone()
+        return SensitivePeriodRow(**dict(row)) if row else None
+
+    def ending_on_or_after(self, day: date) -> list[SensitivePeriodRow]:
+        """Those not over by `day`: current and coming ones, by their start."""
+        rows = self.c.execute(
+            "SELECT * FROM sensitive_periods WHERE last_day >= ? ORDER BY first_day, id",
+            (day.isoformat(),)).fetchall()
+        return [SensitivePeriodRow(**dict(r)) for r in rows]
+
+    def end(self, period_id: int, last: date, by: int | None) -> None:
+        self.c.execute("UPDATE sensitive_periods SET last_day = ?, ended_by = ? WHERE id = ?",
+                       (last.isoformat(), by, period_id))

@@ -31,7 +31,7 @@ COMMANDS = {
     "slot": "DDADA", "series": "DDADA", "slot_move": "DDADA", "slot_cancel": "DDADA",
     "attendance": "DDADA", "outcome": "DDADA",
     "invite": "DDDDA", "users": "DDDDA", "revoke": "DDDDA", "failed": "DDDDA",
-    "units": "DDDDA",
+    "units": "DDDDA", "sensitive": "DDDDA",
     "holiday": "DDDDA", "workday": "DDDDA", "holidays": "DDDDA", "rotation": "DDDDA",
     "duty_set": "DDDDA", "duty_swap": "DDDDA",
 }
@@ -103,6 +103,7 @@ def command_line(name: str, ids: dict[str, str]) -> str:
         "invite": "staff", "revoke": str(STAFF), "holiday": f"{ymd(40)} 假",
         "workday": f"{ymd(41)} 调休", "rotation": f"day {LEADER} {ymd(1)}",
         "duty_set": f"{ymd(3)} {LEADER} 出差", "duty_swap": f"{ymd(3)} {ymd(4)} 交换",
+        "sensitive": f"add {ymd(10)} {ymd(12)} 测试",
     }.get(name, "")
     return f"/{name} {args}".strip()
 

@@ -71,7 +71,7 @@ def test_the_menus_cover_what_each_role_may_do() -> None:
 # Command syntax, placeholders and the office's own tokens may stay Latin in Chinese texts.
 _ALLOWED = re.compile(r"\{[^}]*\}|\.env|[A-Z]+_[A-Z_]+|/[a-z_]+|QZ-\d{4}-\d+|"
                       r"[a-z_]+:[^\s，。）]*|\b(?:staff|leader|"
-                      r"liaison|admin|week|day|case|remove|talk_day|S\d+|B\d+|ABCD2345)\b|"
+                      r"liaison|admin|week|day|case|remove|add|end|talk_day|S\d+|B\d+|ABCD2345)\b|"
                       r"[A-Za-z0-9_|,.-]*\d[A-Za-z0-9_|,.-]*")
 
 

@@ -10,7 +10,7 @@ from bot.clock import when, when_day
 from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
 from bot.render.messages import words
-from bot.services import duty, people, talks, units, views
+from bot.services import duty, people, screening, talks, units, views
 from bot.services.desk import card_buttons, due_label
 from bot.settings import Settings
 from bot.texts import Moment, Term, t
@@ -188,7 +188,19 @@ def _unit_card(view: units.UnitCard, lang: str, settings: Settings) -> list[Said
         (Term("btn_unit_leader"), press("ug", uid))]])]
 
 
+def _periods(view: screening.Periods, lang: str, settings: Settings) -> list[Said]:
+    if not view.periods:
+        return [Tell(view.to, lang, "sensitive_empty")]
+    lines = [t(lang, "sensitive_title")]
+    for p in view.periods:
+        now = t(lang, "sensitive_now") if p.first_day <= view.today <= p.last_day else ""
+        lines.append(t(lang, "sensitive_line", id=p.id, first=when_day(lang, p.first_day),
+                       last=when_day(lang, p.last_day), reason=p.reason, now=now))
+    return _raw(view.to, lang, lines)
+
+
 _PRESENTERS: dict[type, Callable[[Any, str, Settings], list[Said]]] = {
+    screening.Periods: _periods,
     units.UnitsView: _units,
     units.UnitCard: _unit_card,
     views.Queue: _queue,
