@@ -106,12 +106,7 @@ def on_name(unit: Unit, admin: User, dialogue: Dialogue, text: str) -> None:
 def liaison_choices(unit: Unit, admin: User, unit_id: int) -> None:
     _admin(admin)
     found = _unit(unit, unit_id)
-    people = unit.tx.users.with_roles(("liaison",))
-    if not people:
-        raise RuleError("err_no_liaison_users")
-    buttons: Keyboard = [[(("✓ " if p.telegram_id in found.liaison_ids else "")
-                           + desk.display(p), press("lt", found.id, p.telegram_id))]
-                         for p in people[:30]]
+    buttons = _choices(unit, found, "liaison", "lt", set(found.liaison_ids))
     unit.say(admin, "unit_choose_liaisons", buttons, name=found.name)
 
 
@@ -131,13 +126,18 @@ def toggle_liaison(unit: Unit, admin: User, unit_id: int, user_id: int) -> None:
 def leader_choices(unit: Unit, admin: User, unit_id: int) -> None:
     _admin(admin)
     found = _unit(unit, unit_id)
-    leaders = unit.tx.users.with_roles(("leader",))
-    if not leaders:
-        raise RuleError("err_no_leader_users")
-    buttons: Keyboard = [[(("✓ " if p.telegram_id == found.leader_id else "")
-                           + desk.display(p), press("lg", found.id, p.telegram_id))]
-                         for p in leaders[:30]]
+    buttons = _choices(unit, found, "leader", "lg", {found.leader_id or 0})
     unit.say(admin, "unit_choose_leader", buttons, name=found.name)
+
+
+def _choices(unit: Unit, found: BureauUnit, role: str, action: str,
+             current: set[int]) -> Keyboard:
+    """The people with `role` as buttons for the unit, ✓ on the current ones."""
+    people = unit.tx.users.with_roles((role,))
+    if not people:
+        raise RuleError(f"err_no_{role}_users")
+    return [[(("✓ " if p.telegram_id in current else "") + desk.display(p),
+              press(action, found.id, p.telegram_id))] for p in people[:30]]
 
 
 def set_leader(unit: Unit, admin: User, unit_id: int, leader_id: int) -> None:
