@@ -328,8 +328,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "relay_header_citizen": ("【{office}】关于 {number}：", "[{office}] About {number}:"),
     # --- staff desk ---
     "card": (
-        "【{number}】{kind} · {channel}\n群众：{name} · 电话：{phone}\n状态：{state} · 负责人：{owner}\n{due_label}：{due}\n—\n{text}",
-        "[{number}] {kind} · {channel}\nCitizen: {name} · phone: {phone}\nState: {state} · owner: {owner}\n{due_label}: {due}\n—\n{text}",
+        "【{number}】{kind} · {channel}\n群众：{name} · 电话：{phone}\n状态：{state} · 负责人：{owner}\n{due_label}：{due}\n—\n{text}{instructions}",
+        "[{number}] {kind} · {channel}\nCitizen: {name} · phone: {phone}\nState: {state} · owner: {owner}\n{due_label}: {due}\n—\n{text}{instructions}",
     ),
     "unclaimed": ("未认领", "unclaimed"),
     "relay_header_staff": ("💬 {number} · {name}：", "💬 {number} · {name}:"),
@@ -529,6 +529,17 @@ CATALOG: dict[str, tuple[str, str]] = {
     "case_unit_set": ("{number} 所涉单位：{unit}。", "{number} concerns {unit}."),
     "case_unit_cleared": ("{number} 不涉及下属单位。", "{number} concerns no subordinate unit."),
     "event_unit": ("所涉单位", "unit concerned"),
+    # --- 批示 (a leader's instruction) ---
+    "btn_instruct": ("批示", "Instruct"),
+    "instruct_ask": ("请发送对 {number} 的批示：", "Please send your instruction on {number}:"),
+    "instruction_sent": ("对 {number} 的批示已转给{told}。", "Your instruction on {number} went to {told}."),
+    "instruction_to_queue": ("工作人员（事项尚未认领）", "the staff (nobody has claimed the case yet)"),
+    "instruction_to_owner": ("📌 {name}对 {number} 的批示：\n{text}", "📌 {name}'s instruction on {number}:\n{text}"),
+    "instruction_to_staff": ("📌 {number} · {name}的批示（事项尚未认领）：\n{text}", "📌 {number} · {name}'s instruction (the case is not yet claimed):\n{text}"),
+    "err_leader_only": ("只有局领导可以这样做。", "Only a bureau leader can do that."),
+    "err_instruction_long": ("批示最多 {max} 个字，这条有 {length} 个字，请精简后重发。", "An instruction takes at most {max} {max@character}; this one has {length}. Please shorten it and send it again."),
+    "card_instructions": ("\n📌 批示：\n{lines}", "\n📌 Instructions:\n{lines}"),
+    "event_instruction": ("领导批示", "leader's instruction"),
     # --- sensitive periods (敏感时期) ---
     "cmd_sensitive": ("敏感时期：列出、新增、结束", "Sensitive periods: list, add, end"),
     "usage_sensitive": (

@@ -239,6 +239,10 @@ def _case(row: sqlite3.Row) -> Case:
     return Case(**row)
 
 
+def _event(row: sqlite3.Row) -> CaseEvent:
+    return CaseEvent(**{**dict(row), "media": json.loads(row["media"]) if row["media"] else []})
+
+
 class Cases(Repo):
     OPEN = ("new", "accepted")
 
@@ -327,6 +331,13 @@ class Cases(Repo):
         row = self.c.execute(sql + " RETURNING *", params).fetchone()
         return _case(row) if row else None
 
+    def instructions(self, case_id: int, limit: int) -> list[CaseEvent]:
+        """The case's latest leaders' instructions (批示), oldest first."""
+        rows = self.c.execute(
+            "SELECT * FROM (SELECT * FROM case_events WHERE case_id = ? AND kind = 'instruction'"
+            " ORDER BY id DESC LIMIT ?) ORDER BY id", (case_id, limit)).fetchall()
+        return [_event(r) for r in rows]
+
     def add_event(
         self,
         case_id: int,
@@ -355,10 +366,7 @@ class Cases(Repo):
             "SELECT * FROM case_events WHERE case_id = ? AND id >= ? ORDER BY id LIMIT ?",
             (case_id, first_id, limit),
         ).fetchall()
-        return [
-            CaseEvent(**{**dict(r), "media": json.loads(r["media"]) if r["media"] else []})
-            for r in rows
-        ]
+        return [_event(r) for r in rows]
 
     def has_event(self, case_id: int, kind: str) -> bool:
         """Whether the case's whole history holds an event of this kind."""
@@ -372,10 +380,7 @@ class Cases(Repo):
             " ORDER BY id",
             (case_id, limit),
         ).fetchall()
-        return [
-            CaseEvent(**{**dict(r), "media": json.loads(r["media"]) if r["media"] else []})
-            for r in rows
-        ]
+        return [_event(r) for r in rows]
 
     def add_owner(
         self, case_id: int, owner_id: int | None, by: int | None, reason: str, now: datetime

@@ -45,6 +45,8 @@ BUTTONS = {
     "rj": "DDDAA", "vw": "DDAAA",
     # the unit a case concerns: any of the staff side may name it
     "cu": "DDAAA", "cs": "DDAAA",
+    # 批示 is the leaders' (and admins')
+    "ins": "DDDAA",
     # the subordinate units are the admins'
     "un": "DDDDA", "uv": "DDDDA", "ur": "DDDDA", "ul": "DDDDA", "lt": "DDDDA", "ug": "DDDDA",
     "lg": "DDDDA",
@@ -115,7 +117,7 @@ def button_data(prefix: str, ids: dict[str, str]) -> str:
         "rc": "rc:visit", "iv": "iv:1", "sh": "sh:1", "pc": f"pc:{owned}",
         "cl": f"cl:{new}", "rp": f"rp:{owned}", "tr": f"tr:{owned}", "tt": f"tt:{owned}:{STAFF2}",
         "rs": f"rs:{owned}", "rj": f"rj:{owned}", "vw": f"vw:{owned}",
-        "cu": f"cu:{owned}", "cs": f"cs:{owned}:{ids['unit']}",
+        "cu": f"cu:{owned}", "cs": f"cs:{owned}:{ids['unit']}", "ins": f"ins:{owned}",
         "un": "un", "uv": f"uv:{ids['unit']}", "ur": f"ur:{ids['unit']}",
         "ul": f"ul:{ids['unit']}", "lt": f"lt:{ids['unit']}:{LIAISON}",
         "ug": f"ug:{ids['unit']}", "lg": f"lg:{ids['unit']}:{LEADER}",

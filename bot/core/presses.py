@@ -98,6 +98,7 @@ DESK = Journey("desk", {  # staff on a case
     "vw": "i",     # view a case
     "cu": "i",     # the unit a case concerns: choose
     "cs": "ii",    # the unit a case concerns: set (case, unit; 0 none)
+    "ins": "i",    # a leader's instruction (批示) on a case: asks the text
 })
 MY_CASES = Journey("my_cases", {  # a citizen on their own cases
     "mc": "i",     # view own case

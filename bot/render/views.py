@@ -50,7 +50,10 @@ def _staff_case(view: views.StaffCase, lang: str, settings: Settings) -> list[Sa
     if chain:
         body += "\n\n" + t(lang, "owner_chain") + "\n" + "\n".join(chain)
     body += "\n\n" + _history(view.history, lang, settings)
-    return [Tell(view.to, lang, "raw", {"text": body}, card_buttons(view.case, view.units))]
+    buttons = list(card_buttons(view.case, view.units))
+    if view.instruct:
+        buttons.append([(Term("btn_instruct"), press("ins", view.case.id))])
+    return [Tell(view.to, lang, "raw", {"text": body}, buttons)]
 
 
 def _chain_link(link: views.ChainLink, lang: str, settings: Settings) -> str:

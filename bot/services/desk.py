@@ -73,7 +73,18 @@ def card(unit: Unit, case: Case) -> Term:
         ("due", unit.moment(case.due_at)),
         ("due_label", due_label(case)),
         ("text", case.text),
+        ("instructions", _instructions(unit, case)),
     ))
+
+
+def _instructions(unit: Unit, case: Case, limit: int = 3) -> Term | str:
+    """The case's latest leaders' instructions (批示) for its card; nothing when none."""
+    found = unit.tx.cases.instructions(case.id, limit)
+    if not found:
+        return ""
+    lines = "\n".join(f"{display(unit.tx.users.get(e.actor_id or 0))} · {e.text}"
+                      for e in found)
+    return Term("card_instructions", (("lines", lines),))
 
 
 def announce_case(unit: Unit, case: Case, attachments: list | None = None) -> None:

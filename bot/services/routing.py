@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.incoming import Incoming
-from bot.services import cases, intake, register, talks, units
+from bot.services import cases, instructions, intake, register, talks, units
 from bot.services.unit import Unit
 from storage.models import Dialogue, User
 
@@ -16,6 +16,9 @@ def private_message(unit: Unit, user: User, message: Incoming) -> None:
             return
         if dialogue.name == register.REGISTER and user.is_staff_side:
             register.on_message(unit, user, dialogue, message)
+            return
+        if dialogue.name == instructions.INSTRUCTION and user.role in ("leader", "admin"):
+            instructions.on_text(unit, user, dialogue, message.text)
             return
         if dialogue.name == units.UNIT_NAME and user.role == "admin":
             units.on_name(unit, user, dialogue, message.text)

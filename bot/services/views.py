@@ -56,6 +56,7 @@ class StaffCase:
     chain: tuple[ChainLink, ...]
     history: tuple[HistoryLine, ...]
     units: bool = False  # the bureau's units exist: the unit concerned can be named
+    instruct: bool = False  # the viewer is a leader (or an admin): 批示 can be given
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def staff_case(unit: Unit, staff: User, case: Case) -> StaffCase:
         raise RuleError("err_staff_only")
     return StaffCase(staff.telegram_id, case, desk.card(unit, case), owner_chain(unit, case),
                      _history(unit, unit.tx.cases.events(case.id), internal=True),
-                     unit.tx.units.exist())
+                     unit.tx.units.exist(), staff.role in ("leader", "admin"))
 
 
 def owner_chain(unit: Unit, case: Case) -> tuple[ChainLink, ...]:
