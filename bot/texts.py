@@ -145,6 +145,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "kind_petition": ("信访", "Petition"),
     "kind_suggestion": ("建议", "Suggestion"),
     "kind_inquiry": ("咨询", "Inquiry"),
+    "kind_dispute": ("矛盾纠纷", "Dispute"),
     "state_new": (
         "待受理",
         "awaiting acceptance",
@@ -185,6 +186,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "来信",
         "letter",
     ),
+    "channel_screening": ("排查发现", "screening round"),
     "role_citizen": ("群众", "citizen"),
     "role_staff": ("工作人员", "staff"),
     "role_leader": ("局领导", "leader"),

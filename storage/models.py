@@ -9,10 +9,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Role = Literal["citizen", "staff", "leader", "liaison", "admin"]
 ROLES: tuple[Role, ...] = ("citizen", "staff", "leader", "liaison", "admin")
-CaseKind = Literal["help", "complaint", "petition", "suggestion", "inquiry"]
+CaseKind = Literal["help", "complaint", "petition", "suggestion", "inquiry", "dispute"]
+# The kinds people raise (in /new and /register); a dispute (矛盾纠纷) comes from screening.
 CASE_KINDS: tuple[CaseKind, ...] = ("help", "complaint", "petition", "suggestion", "inquiry")
 CaseState = Literal["new", "accepted", "resolved", "closed", "rejected", "withdrawn"]
-Channel = Literal["chat", "visit", "phone", "letter"]
+Channel = Literal["chat", "visit", "phone", "letter", "screening"]
 MediaType = Literal["photo", "document", "voice", "video", "audio"]
 
 

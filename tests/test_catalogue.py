@@ -12,7 +12,7 @@ import pytest
 
 from bot.menus import COMMANDS_BY_ROLE
 from bot.texts import CATALOG, t
-from storage.models import CASE_KINDS, ROLES, SLOT_KINDS, CaseState, Channel
+from storage.models import ROLES, SLOT_KINDS, CaseKind, CaseState, Channel
 
 ROOT = Path(__file__).resolve().parent.parent
 # A literal key as the code passes it: say/text/t/answer/RuleError/Term/Tell(…, "key", …).
@@ -44,7 +44,7 @@ def test_both_languages_have_the_same_placeholders() -> None:
 
 def test_every_state_role_kind_channel_event_and_command_has_its_text() -> None:
     families = {
-        "state": get_args(CaseState), "role": ROLES, "kind": CASE_KINDS,
+        "state": get_args(CaseState), "role": ROLES, "kind": get_args(CaseKind),
         "channel": get_args(Channel), "slot": SLOT_KINDS,
         "event": ("created", "message", "reply", "note", "claim", "transfer", "resolved",
                   "rejected", "withdrawn", "reopened", "closed", "linked", "extended",

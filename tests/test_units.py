@@ -111,3 +111,4 @@ async def test_without_units_nothing_asks_for_one(office: Office) -> None:
     assert "下属单位" not in office.last_text(STAFF)
     await office.press(STAFF, f"cu:{case_id}")
     assert office.alerts()[-1] == "还没有登记下属单位（管理员可用 /units 登记）。"
+
