@@ -13,7 +13,7 @@ CITIZEN: tuple[Group, ...] = (
     ("help_group_talks", ("talks", "mybookings", "duty")),
     GENERAL,
 )
-DESK: Group = ("help_group_desk", ("cases", "case", "register", "extend"))
+DESK: Group = ("help_group_desk", ("cases", "case", "register", "extend", "screening"))
 STAFF: tuple[Group, ...] = (
     DESK,
     ("help_group_organise", ("slot", "series", "slot_cancel", "slot_move", "attendance",

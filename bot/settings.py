@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     booking_closes_hours: int = Field(2, ge=0, le=720)
     booking_reminder_hours: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [24, 1])
     host_list_time: str = "18:00"
+    # Screening rounds (排查调处): they open at SCREENING_TIME on their day, close when the next
+    # opens or after SCREENING_CLOSE_HOURS; a silent liaison is reminded once after
+    # SCREENING_REMIND_HOURS. A 重大 or 特别重大 item wants its first measures reported within
+    # SCREENING_MEASURES_HOURS (the two figures, in that order).
+    screening_time: str = "09:00"
+    screening_close_hours: int = Field(48, ge=1, le=24 * 31)
+    screening_remind_hours: int = Field(24, ge=1, le=24 * 31)
+    screening_measures_hours: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [2, 1])
     duty_evening_time: str = "18:00"
     duty_morning_time: str = "08:00"
     # Flood control: past this many messages a minute a citizen is asked to slow down and staff
@@ -64,7 +73,7 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("booking_reminder_hours", mode="before")
+    @field_validator("booking_reminder_hours", "screening_measures_hours", mode="before")
     @classmethod
     def _split_hours(cls, value: object) -> object:
         if isinstance(value, str):
@@ -78,7 +87,15 @@ class Settings(BaseSettings):
             raise ValueError("hours must be between 1 and 720, like 24,1")
         return sorted(set(value), reverse=True)
 
-    @field_validator("host_list_time", "duty_evening_time", "duty_morning_time", "backup_time")
+    @field_validator("screening_measures_hours")
+    @classmethod
+    def _two_hours(cls, value: list[int]) -> list[int]:
+        if len(value) != 2 or any(h <= 0 or h > 24 * 7 for h in value):
+            raise ValueError("two figures in hours, for 重大 then 特别重大, like 2,1")
+        return value
+
+    @field_validator("host_list_time", "duty_evening_time", "duty_morning_time", "backup_time",
+                     "screening_time")
     @classmethod
     def _check_clock(cls, value: str) -> str:
         match = re.match(r"^([0-9]{1,2}):([0-9]{2})$", value.strip())

@@ -10,8 +10,18 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import MinqingContext
-from bot.core.presses import DESK, FRONT, INTAKE, MY_CASES, PEOPLE, TALKS, UNITS, Journey
-from bot.services import front, units
+from bot.core.presses import (
+    DESK,
+    FRONT,
+    INTAKE,
+    MY_CASES,
+    PEOPLE,
+    SCREENING,
+    TALKS,
+    UNITS,
+    Journey,
+)
+from bot.services import front, rounds, units
 from handlers.base import Handler, answer, guarded
 
 log = logging.getLogger(__name__)
@@ -48,6 +58,7 @@ ROUTES: tuple[tuple[Journey, Callable[..., object]], ...] = (
     (TALKS, front.id_button),
     (PEOPLE, front.people_button),
     (UNITS, units.button),
+    (SCREENING, rounds.button),
     (FRONT, front.menu),
 )
 

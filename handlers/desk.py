@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import MinqingContext
-from bot.services import cases, register, views
+from bot.services import cases, register, rounds, views
 from bot.texts import Term
 from handlers.base import PRIVATE, answer, guarded, service_command, view_command
 from handlers.reading import read_message
@@ -42,6 +42,16 @@ async def staff_chat_message(update: Update, context: MinqingContext) -> None:
     await context.request.run_as(cases.staff_chat_message, message)
 
 
+@guarded
+async def screening_round(update: Update, context: MinqingContext) -> None:
+    """The current screening round, or the one of a day: /screening [2031-12-16]."""
+    args = context.args or []
+    if len(args) > 1:
+        await answer(update, context, "err_usage", usage=Term("usage_screening"))
+        return
+    await context.request.show(rounds.show, args[0] if args else None)
+
+
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("cases", view_command(views.queue, "The open queue."),
@@ -51,6 +61,7 @@ def handlers() -> list[BaseHandler]:
             register.start, "Register a case brought in person, by phone or by letter."),
             filters=PRIVATE),
         CommandHandler("extend", extend, filters=PRIVATE),
+        CommandHandler("screening", screening_round, filters=PRIVATE),
     ]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.services import cases, reminders, staff_chat, talks
+from bot.services import cases, reminders, rounds, staff_chat, talks
 from bot.services.unit import Services, Unit
 from bot.settings import Settings
 
@@ -35,6 +35,7 @@ REMIND = "remind"
 GENERATE_TALKS = "generate_talks"
 CHECK_STAFF_CHAT = "check_staff_chat"
 BACKUP = "backup"
+SCREENING = "screening"
 MAX_CHUNKS = 1000  # a bound on one run of a chunked sweep (200,000 cases)
 CLOSE_CHUNK = 50  # cases closed in one transaction (each ~0.5 ms: the writer is held ~25 ms)
 
@@ -89,6 +90,14 @@ async def remind(minqing: Office) -> None:
         log.info("reminders: %(sent)d queued, %(dropped)d dropped", total)
 
 
+async def screening(minqing: Office) -> None:
+    """Open today's screening round when its time comes, remind silent liaisons, close rounds."""
+    counts = await minqing.services.run(rounds.sweep)
+    if any(counts.values()):
+        log.info("screening: %(opened)d opened, %(prompted)d prompted, %(reminded)d reminded,"
+                 " %(closed)d closed", counts)
+
+
 async def generate_talks(minqing: Office) -> None:
     """Generate recurring talk slots TALK_WEEKS_AHEAD weeks ahead."""
     generated = await minqing.services.run(talks.generate)
@@ -114,6 +123,7 @@ JOBS: tuple[Job, ...] = (
     # first=0: a reminder whose moment passed while the bot was down goes out at start, if the
     # event has not begun (otherwise it is dropped and logged).
     Job(REMIND, remind, timedelta(minutes=1), timedelta(0), reminders.moments),
+    Job(SCREENING, screening, timedelta(minutes=5), timedelta(seconds=20), rounds.moments),
     Job(GENERATE_TALKS, generate_talks, timedelta(hours=6), timedelta(seconds=5)),
     Job(CHECK_STAFF_CHAT, check_staff_chat, timedelta(minutes=10), timedelta(minutes=10)),
     Job(BACKUP, backup, timedelta(minutes=10), timedelta(minutes=2)),

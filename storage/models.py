@@ -97,6 +97,32 @@ class SensitivePeriodRow(Row):
     ended_by: int | None = None
 
 
+class ScreeningRound(Row):
+    id: int
+    day: date
+    cadence: Literal["semimonthly", "daily"]
+    opens_at: UtcDatetime
+    closes_at: UtcDatetime
+    closed: bool = False
+
+
+class ScreeningItem(Row):
+    """An item a unit reported in a round; it is also a case (kind dispute)."""
+
+    case_id: int
+    round_id: int
+    unit_id: int
+    parties: str
+    people: int
+    demand: str
+    risk_level: int  # 1 一般 · 2 较大 · 3 重大 · 4 特别重大 (named, never shown as numbers)
+    guarantor_id: int | None = None
+    guarantor_name: str | None = None
+    guarantor_phone: str | None = None
+    reported_by: int | None = None
+    number: str = ""
+
+
 class CaseEvent(Row):
     id: int
     case_id: int

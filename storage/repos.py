@@ -23,6 +23,7 @@ from storage.models import (
     Upload,
     User,
 )
+from storage.screening import Screening
 from storage.talks import Duty, Holidays, Reminders, Talks
 from storage.times import ts
 from storage.units import SensitivePeriods, Units
@@ -55,6 +56,10 @@ class Tx:
     @cached_property
     def units(self) -> Units:
         return Units(self.conn)
+
+    @cached_property
+    def screening(self) -> Screening:
+        return Screening(self.conn)
 
     @cached_property
     def sensitive(self) -> SensitivePeriods:

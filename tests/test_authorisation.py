@@ -28,6 +28,7 @@ COMMANDS = {
     "talks": "AAAAA", "mybookings": "AAAAA", "duty": "AAAAA",
     # /extend belongs to the case's owner (or a leader or admin): 赵六 (staff) does not own it
     "cases": "DDAAA", "case": "DDAAA", "register": "DDAAA", "extend": "DDDAA",
+    "screening": "DDAAA",
     "slot": "DDADA", "series": "DDADA", "slot_move": "DDADA", "slot_cancel": "DDADA",
     "attendance": "DDADA", "outcome": "DDADA",
     "invite": "DDDDA", "users": "DDDDA", "revoke": "DDDDA", "failed": "DDDDA",
@@ -47,6 +48,8 @@ BUTTONS = {
     "cu": "DDAAA", "cs": "DDAAA",
     # 批示 is the leaders' (and admins')
     "ins": "DDDAA",
+    # screening answers: no round is open here, and the dialogue buttons have no dialogue
+    "sz": "SSSSS", "si": "SSSSS", "sd": "SSSSS", "sr": "SSSSS", "sg": "SSSSS",
     # the subordinate units are the admins'
     "un": "DDDDA", "uv": "DDDDA", "ur": "DDDDA", "ul": "DDDDA", "lt": "DDDDA", "ug": "DDDDA",
     "lg": "DDDDA",
@@ -118,6 +121,8 @@ def button_data(prefix: str, ids: dict[str, str]) -> str:
         "cl": f"cl:{new}", "rp": f"rp:{owned}", "tr": f"tr:{owned}", "tt": f"tt:{owned}:{STAFF2}",
         "rs": f"rs:{owned}", "rj": f"rj:{owned}", "vw": f"vw:{owned}",
         "cu": f"cu:{owned}", "cs": f"cs:{owned}:{ids['unit']}", "ins": f"ins:{owned}",
+        "sz": f"sz:1:{ids['unit']}", "si": f"si:1:{ids['unit']}", "sd": f"sd:1:{ids['unit']}",
+        "sr": "sr:3", "sg": f"sg:{STAFF}",
         "un": "un", "uv": f"uv:{ids['unit']}", "ur": f"ur:{ids['unit']}",
         "ul": f"ul:{ids['unit']}", "lt": f"lt:{ids['unit']}:{LIAISON}",
         "ug": f"ug:{ids['unit']}", "lg": f"lg:{ids['unit']}:{LEADER}",

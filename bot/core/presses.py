@@ -133,11 +133,19 @@ UNITS = Journey("units", {  # admins on the bureau's subordinate units
     "ug": "i",     # its leader: choose
     "lg": "ii",    # set the leader (unit, user)
 })
+SCREENING = Journey("screening", {  # a liaison answering a screening round
+    "sz": "ii",    # a zero report (round, unit)
+    "si": "ii",    # report an item (round, unit)
+    "sd": "ii",    # the unit's report is complete (round, unit)
+    "sr": "i",     # the item's risk level, 1-4
+    "sg": "i",     # the item's guarantor (a user; 0: type a name and phone)
+})
 FRONT = Journey("front", {
     "menu": "w",   # main menu entries
     "noop": "",    # a button that only closes the question (cancel)
 })
-JOURNEYS: tuple[Journey, ...] = (INTAKE, DESK, MY_CASES, TALKS, PEOPLE, UNITS, FRONT)
+JOURNEYS: tuple[Journey, ...] = (INTAKE, DESK, MY_CASES, TALKS, PEOPLE, UNITS, SCREENING,
+                                  FRONT)
 ACTIONS: dict[str, str] = {a: shape for j in JOURNEYS for a, shape in j.actions.items()}
 _JOURNEY_OF = {action: journey for journey in JOURNEYS for action in journey.actions}
 

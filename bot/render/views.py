@@ -10,7 +10,7 @@ from bot.clock import when, when_day
 from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
 from bot.render.messages import words
-from bot.services import duty, people, screening, talks, units, views
+from bot.services import duty, people, rounds, screening, talks, units, views
 from bot.services.desk import card_buttons, due_label
 from bot.settings import Settings
 from bot.texts import Moment, Term, t
@@ -202,7 +202,37 @@ def _periods(view: screening.Periods, lang: str, settings: Settings) -> list[Sai
     return _raw(view.to, lang, lines)
 
 
+def _round(view: rounds.RoundView, lang: str, settings: Settings) -> list[Said]:
+    sep = t(lang, "list_sep")
+    lines: list[str] = []
+    current = view.round
+    if current is None:
+        lines.append(t(lang, "screening_none"))
+    else:
+        lines.append(t(lang, "screening_title", day=when_day(lang, current.day),
+                       cadence=Term(f"screening_cadence_{current.cadence}"),
+                       closes=Moment(current.closes_at, settings.tz),
+                       closed=t(lang, "screening_closed_mark") if current.closed else ""))
+        lines.append(t(lang, "screening_zero", count=len(view.zero),
+                       units=sep.join(view.zero) or t(lang, "none")))
+        lines.append(t(lang, "screening_items", count=len(view.items)))
+        for item, unit_name in view.items:
+            who = (item.guarantor_name or "") + (f" {item.guarantor_phone}"
+                                                 if item.guarantor_phone else "")
+            lines.append(t(lang, "screening_item_line", risk=Term(f"risk_{item.risk_level}"),
+                           number=item.number, unit=unit_name,
+                           guarantor=who or str(item.guarantor_id or "-")))
+        lines.append(t(lang, "screening_silent", count=len(view.silent),
+                       units=sep.join(view.silent) or t(lang, "none")))
+    if view.without_liaison:
+        lines.append(t(lang, "screening_no_liaison", units=sep.join(view.without_liaison)))
+    buttons = [[(f"{t(lang, f'risk_{i.risk_level}')} {i.number}", press("vw", i.case_id))]
+               for i, _ in view.items if i.risk_level >= rounds.SERIOUS]
+    return _raw(view.to, lang, lines, buttons)
+
+
 _PRESENTERS: dict[type, Callable[[Any, str, Settings], list[Said]]] = {
+    rounds.RoundView: _round,
     screening.Periods: _periods,
     units.UnitsView: _units,
     units.UnitCard: _unit_card,

@@ -35,12 +35,8 @@ def ask(unit: Unit, leader: User, case_id: int) -> None:
 
 def on_text(unit: Unit, leader: User, dialogue: Dialogue, text: str) -> None:
     _leader(leader)
-    words = text.strip()
-    if not words:
-        unit.say(leader, "err_need_text")
-        return
-    if len(words) > TEXT_LIMIT:
-        unit.say(leader, "err_instruction_long", max=TEXT_LIMIT, length=len(words))
+    words = unit.typed(leader, text, TEXT_LIMIT, "err_instruction_long")
+    if words is None:
         return
     case = _case(unit, int(dialogue.data["case_id"]))
     unit.tx.dialogues.clear(leader.telegram_id)

@@ -86,6 +86,19 @@ class Unit:
     def refuse(self, user: User, error: RuleError) -> None:
         self.say(user, error.key, **error.params)
 
+    def typed(self, user: User, text: str, limit: int, too_long: str,
+              *, collapse: bool = False) -> str | None:
+        """A dialogue's typed answer, or None after saying why it is refused (empty, or over
+        `limit` characters: the `too_long` text); the dialogue waits for another."""
+        words = " ".join(text.split()) if collapse else text.strip()
+        if not words:
+            self.say(user, "err_need_text")
+            return None
+        if len(words) > limit:
+            self.say(user, too_long, max=limit, length=len(words))
+            return None
+        return words
+
     def dialogue(self, user: User, name: str, *steps: str) -> Dialogue:
         """The person's dialogue `name`, at one of `steps` (at any step if none are given); a
         button from another dialogue or an earlier step is stale."""

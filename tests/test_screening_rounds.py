@@ -1,0 +1,174 @@
+"""Screening rounds through the job registry (issue 10 §2): prompts, zero reports, items that
+become cases with guarantors, serious items reaching leaders at once, the silent reminded once,
+rounds closing, /screening."""
+
+from __future__ import annotations
+
+from bot.services import people
+from schedules import jobs
+from tests.harness import ADMIN, LEADER, STAFF, Office, ymd
+
+LIAISON = 5005
+
+
+async def setup(office: Office) -> dict[str, int]:
+    await office.minqing.services.run(people.grant, ADMIN, LIAISON, "liaison")
+    await office.minqing.services.run(people.seen, LIAISON, "钱联络", None)
+
+    def units(tx) -> dict[str, int]:
+        museum = tx.units.add("市博物馆", office.clock.now())
+        tx.units.toggle_liaison(museum.id, LIAISON)
+        tx.units.set_leader(museum.id, LEADER, office.clock.now())
+        quiet = tx.units.add("文化馆", office.clock.now())  # no liaison
+        return {"museum": museum.id, "quiet": quiet.id}
+
+    ids = await office.minqing.db.write(units)
+    await office.settle()
+    office.api.clear()
+    return ids
+
+
+async def run_job(office: Office) -> None:
+    await jobs.screening(office.minqing)
+    await office.settle()
+
+
+async def round_id(office: Office) -> int:
+    return (await office.rows("SELECT id FROM screening_rounds ORDER BY id DESC"))[0]["id"]
+
+
+async def test_a_round_prompts_liaisons_once_and_takes_a_zero_report(office: Office) -> None:
+    ids = await setup(office)
+    await run_job(office)  # Monday 1 December, 10:00: the round of the 1st is due
+    prompt = office.last_text(LIAISON)
+    assert prompt.startswith("📋 矛盾纠纷排查（每半月一次）：请报告市博物馆本期情况")
+    rid = await round_id(office)
+    assert office.buttons(LIAISON) == {"无异常": f"sz:{rid}:{ids['museum']}",
+                                       "上报": f"si:{rid}:{ids['museum']}"}
+    await run_job(office)  # again: nothing more
+    assert len(office.texts(LIAISON)) == 1
+    # Only the unit's own liaison may answer for it.
+    await office.press(STAFF, f"sz:{rid}:{ids['museum']}")
+    assert office.alerts()[-1] == "您不是市博物馆的联络人。"
+    await office.press(LIAISON, f"sz:{rid}:{ids['museum']}")
+    assert office.last_text(LIAISON) == "已记录市博物馆本轮零报告。"
+    await office.press(LIAISON, f"sz:{rid}:{ids['museum']}")
+    assert office.alerts()[-1] == "市博物馆本轮已经答复过了。"
+    await office.send(STAFF, "/screening")
+    view = office.last_text(STAFF)
+    assert "（每半月）" in view and "零报告（1）：市博物馆" in view
+    assert "上报事项（0）" in view and "未报告（0）" in view
+    assert "⚠️ 无联络人的单位：文化馆" in view
+
+
+async def test_the_silent_are_reminded_once_and_listed_when_the_round_closes(
+        office: Office, clock) -> None:
+    await setup(office)
+    await run_job(office)
+    clock.advance(hours=23)
+    await run_job(office)
+    assert len(office.texts(LIAISON)) == 1  # not yet
+    clock.advance(hours=2)
+    await run_job(office)
+    assert office.last_text(LIAISON).startswith(
+        "⏰ 市博物馆尚未报告本轮排查情况（未报告不视为零报告）")
+    await run_job(office)
+    assert len(office.texts(LIAISON)) == 2  # once
+    clock.advance(hours=24)  # 48 hours after opening: closed
+    await run_job(office)
+    await office.send(LEADER, "/screening")
+    view = office.last_text(LEADER)
+    assert "（已截止）" in view and "未报告（1）：市博物馆" in view
+    rid = await round_id(office)
+    await office.press(LIAISON, f"sz:{rid}:1")
+    assert "已截止" in office.alerts()[-1]
+    assert await office.rows("SELECT COUNT(*) AS n FROM screening_answers") == [{"n": 0}]
+
+
+async def test_an_item_becomes_a_case_and_a_serious_one_reaches_leaders_at_once(
+        office: Office) -> None:
+    ids = await setup(office)
+    await run_job(office)
+    rid = await round_id(office)
+    await office.press(LIAISON, f"si:{rid}:{ids['museum']}")
+    assert office.last_text(LIAISON).startswith("上报市博物馆的一件矛盾纠纷")
+    for answer in ("展馆扩建占用周边商户通道", "馆方与周边商户", "很多"):
+        await office.send(LIAISON, answer)
+    assert office.last_text(LIAISON) == "请发送 1 至 100000 之间的数字。"
+    await office.send(LIAISON, "12")
+    await office.send(LIAISON, "恢复通道，给予补偿")
+    assert office.buttons(LIAISON) == {"一般": "sr:1", "较大": "sr:2", "重大": "sr:3",
+                                       "特别重大": "sr:4"}
+    await office.press(LIAISON, "sr:3")
+    choices = office.buttons(LIAISON)
+    assert choices["陈局长"] == f"sg:{LEADER}" and choices["李四"] == f"sg:{STAFF}"
+    office.api.clear()
+    await office.press(LIAISON, f"sg:{STAFF}")
+    case = (await office.rows("SELECT * FROM cases WHERE kind = 'dispute'"))[0]
+    assert case["channel"] == "screening" and case["unit_id"] == ids["museum"]
+    assert case["owner_id"] == STAFF and case["state"] == "accepted"
+    assert case["citizen_id"] is None and "涉及人数：12" in case["text"]
+    item = (await office.rows("SELECT * FROM screening_items"))[0]
+    assert item["risk_level"] == 3 and item["guarantor_id"] == STAFF and item["people"] == 12
+    alert = next(t for t in office.texts(LEADER) if t.startswith("🔴"))
+    assert f"市博物馆上报重大矛盾纠纷 {case['number']}" in alert
+    assert "须在 2 小时内" in alert
+    assert office.last_text(LIAISON).startswith(f"已登记为事项 {case['number']}（重大）")
+    assert any(case["number"] in t for t in office.texts(STAFF))  # the card reached staff
+    # A zero report after items is refused; 报送完毕 completes the unit's report.
+    await office.press(LIAISON, f"sz:{rid}:{ids['museum']}")
+    assert "不能再报无异常" in office.alerts()[-1]
+    await office.press(LIAISON, f"sd:{rid}:{ids['museum']}")
+    assert office.last_text(LIAISON) == "市博物馆本轮共上报 1 件，报送完毕。"
+    await office.send(STAFF, "/screening")
+    view = office.last_text(STAFF)
+    assert f"重大 · {case['number']} · 市博物馆" in view and "未报告（0）" in view
+    assert office.buttons(STAFF) == {f"重大 {case['number']}": f"vw:{case['id']}"}
+
+
+async def test_a_guarantor_typed_as_a_name_and_phone_leaves_the_case_to_the_queue(
+        office: Office) -> None:
+    ids = await setup(office)
+    await run_job(office)
+    rid = await round_id(office)
+    await office.press(LIAISON, f"si:{rid}:{ids['museum']}")
+    for answer in ("邻里噪音", "两户居民", "2", "停止夜间施工"):
+        await office.send(LIAISON, answer)
+    await office.press(LIAISON, "sr:1")
+    await office.press(LIAISON, "sg:0")
+    await office.send(LIAISON, "王明")
+    assert office.last_text(LIAISON).startswith("请按“姓名 电话”发送")
+    office.api.clear()
+    await office.send(LIAISON, "王明 13800138000")
+    case = (await office.rows("SELECT state, owner_id FROM cases WHERE kind = 'dispute'"))[0]
+    assert case == {"state": "new", "owner_id": None}
+    item = (await office.rows("SELECT guarantor_name, guarantor_phone FROM screening_items"))
+    assert item == [{"guarantor_name": "王明", "guarantor_phone": "13800138000"}]
+    assert not any(t.startswith("🔴") for t in office.texts(LEADER))  # 一般: the report only
+
+
+async def test_a_sensitive_period_makes_the_next_rounds_daily(office: Office, clock) -> None:
+    await setup(office)
+    await run_job(office)  # the round of the 1st
+    await office.send(ADMIN, f"/sensitive add {ymd(1)} {ymd(2)} 重要会议")
+    clock.advance(days=1)  # Tuesday 10:00
+    await run_job(office)
+    assert office.last_text(LIAISON).startswith("📋 敏感时期每日排查")
+    rows = await office.rows("SELECT day, cadence FROM screening_rounds ORDER BY id")
+    assert rows == [{"day": ymd(0), "cadence": "semimonthly"},
+                    {"day": ymd(1), "cadence": "daily"}]
+    # The first round closed when the next opened.
+    closes = await office.rows("SELECT closes_at, closed FROM screening_rounds WHERE day = ?",
+                               ymd(0))
+    assert closes[0]["closed"] == 1
+    clock.advance(days=1)  # Wednesday, the period's last day: a daily round again
+    await run_job(office)
+    assert office.last_text(LIAISON).startswith("📋 敏感时期每日排查")
+    clock.advance(days=1)  # Thursday: the period is over, no round is due
+    await run_job(office)
+    rows = await office.rows("SELECT day, cadence, closed FROM screening_rounds ORDER BY id")
+    assert [(r["day"], r["cadence"], r["closed"]) for r in rows] == [
+        (ymd(0), "semimonthly", 1), (ymd(1), "daily", 1), (ymd(2), "daily", 0)]
+    # Only Wednesday's round is still open: its silent liaison is reminded, once.
+    assert office.last_text(LIAISON).startswith("⏰ 市博物馆尚未报告本轮排查情况")
+    assert sum(t.startswith("⏰") for t in office.texts(LIAISON)) == 1
