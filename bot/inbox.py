@@ -156,7 +156,8 @@ class InboxProcessor:
         stored = await self.db.read(lambda tx: tx.inbox.pending(limit=10_000))
         known = self._queued
         for item in stored:
-            if item.update_id not in known:
+            # Read beside the writer: one handled while this read ran may still look pending.
+            if item.update_id not in known and item.update_id not in self._handled:
                 self._enqueue(item)
         if stored:
             ordered = sorted(self._queue, key=lambda i: i.update_id)

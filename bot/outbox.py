@@ -147,6 +147,7 @@ class OutboxSender:
         self._uploading: dict[int, tuple[int, asyncio.Event]] = {}  # file -> (row, done)
         self._file_ids: dict[int, str] = {}  # uploaded files' ids, before their mark commits
         self._known: set[int] = set()
+        self._sweeps: list[set[int]] = []  # rows settled while each sweep in progress reads
         # Ids finished while a sweep may have been reading them: never taken up again.
         self._finished: OrderedDict[int, None] = OrderedDict()
         self._in_flight: dict[int, asyncio.Task] = {}
@@ -232,11 +233,19 @@ class OutboxSender:
 
     async def _sweep(self) -> None:
         now = self.clock.now()
-        items, next_at = await self.db.read(
-            lambda tx: (tx.outbox.due(now, limit=500), tx.outbox.next_due_at(now))
-        )
+        # The read runs beside the writer: a row that finishes or is put off while it reads
+        # may still look due in its snapshot, and must not be taken up again.
+        settled: set[int] = set()
+        self._sweeps.append(settled)
+        try:
+            items, next_at = await self.db.read(
+                lambda tx: (tx.outbox.due(now, limit=500), tx.outbox.next_due_at(now))
+            )
+        finally:
+            self._sweeps.remove(settled)
         for item in items:
-            self._enqueue(item)
+            if item.id not in settled:
+                self._enqueue(item)
         wait = self.SWEEP_EVERY
         if next_at is not None:
             wait = min(wait, (next_at - now).total_seconds())
@@ -277,6 +286,8 @@ class OutboxSender:
     def _done(self, item: OutboxItem, task: asyncio.Task) -> None:
         self._in_flight.pop(item.chat_id, None)
         self._known.discard(item.id)
+        for settled in self._sweeps:
+            settled.add(item.id)
         if not task.cancelled() and task.exception() is None and task.result():
             self._finished[item.id] = None
             while len(self._finished) > 10_000:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from bot.clock import FakeClock
 from storage.db import Database
 from tests.harness import OPEN_HOURS
@@ -55,3 +57,52 @@ async def test_reads_cannot_write(tmp_path) -> None:
         assert await db.read(lambda tx: tx.kv.get("k")) is None
     finally:
         await db.close()
+
+
+async def test_a_row_put_off_while_a_sweep_reads_is_not_taken_up_again(tmp_path, clock) -> None:
+    """The outbox's sweep reads beside the writer: a row whose delivery fails and is put off
+    while the sweep reads still looks due in the sweep's snapshot. It must wait for its retry,
+    not be sent again at once."""
+    from storage.models import Outgoing
+    from tests.harness import CITIZEN, Office, make_settings
+
+    office = await Office(tmp_path / "s.sqlite3", make_settings(), clock).start()
+    try:
+        sender = office.minqing.sender
+        office.api.fail(429, "Too Many Requests: retry after 5", method="sendMessage",
+                        chat_id=CITIZEN, retry_after=5)
+        sender._delivering = False  # queued first, delivered by hand below
+        await office.minqing.db.write(lambda tx: tx.outbox.add(
+            Outgoing(chat_id=CITIZEN, payload={"text": "答复"}), clock.now()))
+        await sender._sweep()
+        real_read = office.minqing.db.read
+        delivering = asyncio.Event()
+
+        async def stale_read(work):  # the snapshot is taken, then the delivery settles
+            result = await real_read(work)
+            await delivering.wait()
+            await asyncio.gather(*sender._in_flight.values())
+            return result
+
+        office.minqing.db.read = stale_read  # type: ignore[method-assign]
+        sweeping = asyncio.create_task(sender._sweep())
+        await asyncio.sleep(0)
+        sender._dispatch()  # the first attempt: answered 429, put off by 5 s
+        delivering.set()
+        await sweeping
+        office.minqing.db.read = real_read  # type: ignore[method-assign]
+        sender._dispatch()
+        await asyncio.gather(*sender._in_flight.values())
+        assert office.texts(CITIZEN) == []  # not sent again before its retry is due
+        clock.advance(seconds=6)
+        await office.settle()
+        assert office.texts(CITIZEN) == ["答复"]
+    finally:
+        await office.stop()
+
+
+@pytest.fixture
+def clock():
+    from tests.harness import OPEN_HOURS
+
+    return FakeClock(OPEN_HOURS)
