@@ -120,6 +120,9 @@ class ScreeningItem(Row):
     guarantor_name: str | None = None
     guarantor_phone: str | None = None
     reported_by: int | None = None
+    created_at: UtcDatetime | None = None
+    measures_at: UtcDatetime | None = None  # the first measures reported (serious items)
+    escalated_at: UtcDatetime | None = None  # leaders told again that they were overdue
     number: str = ""
 
 

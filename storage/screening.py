@@ -104,5 +104,29 @@ class Screening:
             "SELECT i.*, c.number FROM screening_items i JOIN cases c ON c.id = i.case_id"
             " WHERE i.round_id = ? ORDER BY i.risk_level DESC, i.case_id",
             (round_id,)).fetchall()
-        return [ScreeningItem(**{k: r[k] for k in r.keys() if k != "created_at"})
-                for r in rows]
+        return [ScreeningItem(**dict(r)) for r in rows]
+
+    def item(self, case_id: int) -> ScreeningItem | None:
+        row = self.c.execute(
+            "SELECT i.*, c.number FROM screening_items i JOIN cases c ON c.id = i.case_id"
+            " WHERE i.case_id = ?", (case_id,)).fetchone()
+        return ScreeningItem(**dict(row)) if row else None
+
+    def measures_overdue(self, risk: int, created_before: datetime) -> list[ScreeningItem]:
+        """Items of this risk level, reported before the moment, whose first measures are
+        not in and whose leaders were not told again yet."""
+        rows = self.c.execute(
+            "SELECT i.*, c.number FROM screening_items i JOIN cases c ON c.id = i.case_id"
+            " WHERE i.risk_level = ? AND i.measures_at IS NULL AND i.escalated_at IS NULL"
+            " AND i.created_at <= ? ORDER BY i.case_id", (risk, ts(created_before))).fetchall()
+        return [ScreeningItem(**dict(r)) for r in rows]
+
+    def measures_reported(self, case_id: int, now: datetime) -> bool:
+        return self.c.execute(
+            "UPDATE screening_items SET measures_at = ? WHERE case_id = ? AND measures_at IS NULL",
+            (ts(now), case_id)).rowcount == 1
+
+    def escalated(self, case_id: int, now: datetime) -> bool:
+        return self.c.execute(
+            "UPDATE screening_items SET escalated_at = ? WHERE case_id = ?"
+            " AND escalated_at IS NULL AND measures_at IS NULL", (ts(now), case_id)).rowcount == 1

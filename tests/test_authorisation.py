@@ -50,6 +50,7 @@ BUTTONS = {
     "ins": "DDDAA",
     # screening answers: no round is open here, and the dialogue buttons have no dialogue
     "sz": "SSSSS", "si": "SSSSS", "sd": "SSSSS", "sr": "SSSSS", "sg": "SSSSS",
+    "mp": "SSSSS",  # the first measures of a case that is no serious screening item
     # the subordinate units are the admins'
     "un": "DDDDA", "uv": "DDDDA", "ur": "DDDDA", "ul": "DDDDA", "lt": "DDDDA", "ug": "DDDDA",
     "lg": "DDDDA",
@@ -122,7 +123,7 @@ def button_data(prefix: str, ids: dict[str, str]) -> str:
         "rs": f"rs:{owned}", "rj": f"rj:{owned}", "vw": f"vw:{owned}",
         "cu": f"cu:{owned}", "cs": f"cs:{owned}:{ids['unit']}", "ins": f"ins:{owned}",
         "sz": f"sz:1:{ids['unit']}", "si": f"si:1:{ids['unit']}", "sd": f"sd:1:{ids['unit']}",
-        "sr": "sr:3", "sg": f"sg:{STAFF}",
+        "sr": "sr:3", "sg": f"sg:{STAFF}", "mp": f"mp:{owned}",
         "un": "un", "uv": f"uv:{ids['unit']}", "ur": f"ur:{ids['unit']}",
         "ul": f"ul:{ids['unit']}", "lt": f"lt:{ids['unit']}:{LIAISON}",
         "ug": f"ug:{ids['unit']}", "lg": f"lg:{ids['unit']}:{LEADER}",

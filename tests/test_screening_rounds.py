@@ -122,7 +122,8 @@ async def test_an_item_becomes_a_case_and_a_serious_one_reaches_leaders_at_once(
     assert office.last_text(LIAISON) == "市博物馆本轮共上报 1 件，报送完毕。"
     await office.send(STAFF, "/screening")
     view = office.last_text(STAFF)
-    assert f"重大 · {case['number']} · 市博物馆" in view and "未报告（0）" in view
+    assert f"重大 · {case['number']} · 市博物馆 · 包保：李四 · ⏳ 待报措施" in view
+    assert "未报告（0）" in view
     assert office.buttons(STAFF) == {f"重大 {case['number']}": f"vw:{case['id']}"}
 
 
@@ -172,3 +173,56 @@ async def test_a_sensitive_period_makes_the_next_rounds_daily(office: Office, cl
     # Only Wednesday's round is still open: its silent liaison is reminded, once.
     assert office.last_text(LIAISON).startswith("⏰ 市博物馆尚未报告本轮排查情况")
     assert sum(t.startswith("⏰") for t in office.texts(LIAISON)) == 1
+
+
+async def serious_item(office: Office, ids: dict[str, int], level: int = 3) -> dict:
+    await run_job(office)
+    rid = await round_id(office)
+    await office.press(LIAISON, f"si:{rid}:{ids['museum']}")
+    for answer in ("商户聚集", "商户与馆方", "30", "恢复通道"):
+        await office.send(LIAISON, answer)
+    await office.press(LIAISON, f"sr:{level}")
+    await office.press(LIAISON, f"sg:{STAFF}")
+    return (await office.rows("SELECT id, number FROM cases WHERE kind = 'dispute'"))[0]
+
+
+async def test_first_measures_reported_in_time_stop_the_escalation(office: Office,
+                                                                    clock) -> None:
+    ids = await setup(office)
+    case = await serious_item(office, ids)
+    assert office.buttons(LIAISON)["报告处置措施"] == f"mp:{case['id']}"
+    assert any(t.startswith(f"🔴 您是市博物馆上报事项 {case['number']} 的包保责任人")
+               for t in office.texts(STAFF))
+    # Someone with no part in it cannot report them.
+    await office.press(1002, f"mp:{case['id']}")
+    assert office.alerts()[-1].startswith(f"只有 {case['number']} 的包保责任人")
+    await office.press(STAFF, f"mp:{case['id']}")
+    await office.send(STAFF, "已派员到场疏导，通道临时恢复")
+    assert office.last_text(STAFF) == f"已记录 {case['number']} 的首次处置措施，并报告局领导。"
+    assert office.last_text(LEADER).startswith(f"✅ {case['number']} 首次处置措施（李四）")
+    await office.press(LIAISON, f"mp:{case['id']}")
+    assert office.alerts()[-1] == f"{case['number']} 的首次处置措施已经报告过了。"
+    clock.advance(hours=3)
+    await run_job(office)
+    assert not any("仍未报告首次处置措施" in t for t in office.texts(LEADER))
+    await office.send(STAFF, "/screening")
+    line = f"重大 · {case['number']} · 市博物馆 · 包保：李四 · ✅ 已报措施"
+    assert line in office.last_text(STAFF)
+
+
+async def test_overdue_first_measures_reach_every_leader_again_once(office: Office,
+                                                                   clock) -> None:
+    ids = await setup(office)
+    case = await serious_item(office, ids, level=4)  # 特别重大: one hour
+    clock.advance(minutes=59)
+    await run_job(office)
+    assert not any("仍未报告首次处置措施" in t for t in office.texts(LEADER))
+    clock.advance(minutes=2)
+    await run_job(office)
+    overdue = [t for t in office.texts(LEADER) if "仍未报告首次处置措施" in t]
+    assert overdue == [f"🔴 市博物馆上报的特别重大事项 {case['number']} 已超过 1 小时，"
+                       "仍未报告首次处置措施。"]
+    await run_job(office)
+    assert len([t for t in office.texts(LEADER) if "仍未报告首次处置措施" in t]) == 1
+    await office.send(LEADER, "/screening")
+    assert "🔴 措施逾期" in office.last_text(LEADER)

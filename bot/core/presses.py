@@ -139,6 +139,7 @@ SCREENING = Journey("screening", {  # a liaison answering a screening round
     "sd": "ii",    # the unit's report is complete (round, unit)
     "sr": "i",     # the item's risk level, 1-4
     "sg": "i",     # the item's guarantor (a user; 0: type a name and phone)
+    "mp": "i",     # a serious item's first measures (asks the text)
 })
 FRONT = Journey("front", {
     "menu": "w",   # main menu entries

@@ -216,18 +216,19 @@ def _round(view: rounds.RoundView, lang: str, settings: Settings) -> list[Said]:
         lines.append(t(lang, "screening_zero", count=len(view.zero),
                        units=sep.join(view.zero) or t(lang, "none")))
         lines.append(t(lang, "screening_items", count=len(view.items)))
-        for item, unit_name in view.items:
-            who = (item.guarantor_name or "") + (f" {item.guarantor_phone}"
-                                                 if item.guarantor_phone else "")
+        for item, unit_name, who in view.items:
+            mark = ("" if item.risk_level < rounds.SERIOUS
+                    else t(lang, "screening_measures_in") if item.measures_at
+                    else t(lang, "screening_measures_overdue") if item.escalated_at
+                    else t(lang, "screening_measures_due"))
             lines.append(t(lang, "screening_item_line", risk=Term(f"risk_{item.risk_level}"),
-                           number=item.number, unit=unit_name,
-                           guarantor=who or str(item.guarantor_id or "-")))
+                           number=item.number, unit=unit_name, guarantor=who) + mark)
         lines.append(t(lang, "screening_silent", count=len(view.silent),
                        units=sep.join(view.silent) or t(lang, "none")))
     if view.without_liaison:
         lines.append(t(lang, "screening_no_liaison", units=sep.join(view.without_liaison)))
     buttons = [[(f"{t(lang, f'risk_{i.risk_level}')} {i.number}", press("vw", i.case_id))]
-               for i, _ in view.items if i.risk_level >= rounds.SERIOUS]
+               for i, _, _ in view.items if i.risk_level >= rounds.SERIOUS]
     return _raw(view.to, lang, lines, buttons)
 
 

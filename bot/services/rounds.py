@@ -19,6 +19,7 @@ from bot.texts import Term
 from storage.models import BureauUnit, Dialogue, ScreeningItem, ScreeningRound, User
 
 ITEM = "screening_item"  # the dialogue of one item: what → parties → people → demand → risk
+MEASURES = "screening_measures"  # the dialogue: a serious item's first measures
 TEXT_LIMIT = 500
 RISKS = (1, 2, 3, 4)  # 一般 · 较大 · 重大 · 特别重大
 SERIOUS = 3  # 重大 and above reach every leader at once
@@ -44,7 +45,7 @@ def sweep(unit: Unit) -> dict[str, int]:
     """The job: open today's round when its time has come (prompting the liaisons), remind
     silent liaisons once, close rounds that are over. Each step is recorded with what it says,
     so a second run, or a run after a restart, says nothing again."""
-    counts = {"opened": 0, "prompted": 0, "reminded": 0, "closed": 0}
+    counts = {"opened": 0, "prompted": 0, "reminded": 0, "closed": 0, "escalated": 0}
     today = _today(unit)
     calendar = unit.tx.holidays.between(today, today)
     due = round_days(today, today, calendar, screening.periods(unit, today))
@@ -56,6 +57,7 @@ def sweep(unit: Unit) -> dict[str, int]:
         if opened is not None:
             counts["opened"] += 1
             counts["prompted"] += _prompt(unit, opened)
+    counts["escalated"] = _escalate(unit)
     remind_before = unit.now - timedelta(hours=unit.settings.screening_remind_hours)
     latest = unit.tx.screening.latest(unit.now)
     for current in unit.tx.screening.still_open():
@@ -75,6 +77,29 @@ def sweep(unit: Unit) -> dict[str, int]:
                      unit=found.name, closes=unit.moment(current.closes_at))
             counts["reminded"] += 1
     return counts
+
+
+def _measures_hours(unit: Unit) -> dict[int, int]:
+    """Risk level -> hours for the first measures (重大, then 特别重大)."""
+    return dict(zip((SERIOUS, SERIOUS + 1), unit.settings.screening_measures_hours, strict=True))
+
+
+def _escalate(unit: Unit) -> int:
+    """A serious item whose first measures are overdue: every leader is told again, once."""
+    told = 0
+    for level, hours in _measures_hours(unit).items():
+        for item in unit.tx.screening.measures_overdue(level, unit.now - timedelta(hours=hours)):
+            if not unit.tx.screening.escalated(item.case_id, unit.now):
+                continue
+            unit.tx.audit.append(unit.now, None, "screening_escalate", case_id=item.case_id)
+            found = unit.tx.units.get(item.unit_id)
+            for leader in unit.tx.users.with_roles(("leader",)):
+                unit.say(leader, "measures_overdue", [[(unit.text(leader, "btn_view_case"),
+                                                        press("vw", item.case_id))]],
+                         number=item.number, unit=found.name if found else "-",
+                         risk=Term(f"risk_{level}"), hours=hours)
+            told += 1
+    return told
 
 
 def _prompt(unit: Unit, current: ScreeningRound) -> int:
@@ -111,6 +136,10 @@ def moments(unit: Unit, after: datetime, until: datetime) -> list[datetime]:
         found.update((current.opens_at + remind, current.closes_at))
     for moment in list(found):
         found.add(moment + remind)  # a round opening on the way is reminded of on the way
+    for level, hours in _measures_hours(unit).items():
+        for item in unit.tx.screening.measures_overdue(level, until):
+            if item.created_at is not None:
+                found.add(item.created_at + timedelta(hours=hours))
     return sorted(m for m in found if after < m <= until)
 
 
@@ -252,18 +281,65 @@ def _create(unit: Unit, liaison: User, dialogue: Dialogue, person: User | None,
     unit.tx.dialogues.clear(liaison.telegram_id)
     desk.announce_case(unit, case)
     who = desk.display(person) if person else f"{name} {phone}"
+    more = [(unit.text(liaison, "btn_screening_report_more"), press("si", current.id, found.id)),
+            (unit.text(liaison, "btn_screening_done"), press("sd", current.id, found.id))]
+    rows: list = [more]
     if level >= SERIOUS:
-        hours = settings.screening_measures_hours[level - SERIOUS]
+        rows.append([(unit.text(liaison, "btn_measures"), press("mp", case.id))])
+        hours = _measures_hours(unit)[level]
+        if person is not None and person.role == "staff":
+            unit.say(person, "item_guarantor_serious",
+                     [[(unit.text(person, "btn_measures"), press("mp", case.id))]],
+                     number=case.number, unit=found.name, hours=hours,
+                     by=unit.moment(unit.now + timedelta(hours=hours)))
         for leader in unit.tx.users.with_roles(("leader",)):
             unit.say(leader, "item_serious", [[(unit.text(leader, "btn_view_case"),
                                                 press("vw", case.id))]],
                      number=case.number, unit=found.name, risk=Term(f"risk_{level}"),
                      guarantor=who, hours=hours,
                      by=unit.moment(unit.now + timedelta(hours=hours)), text=data["what"])
-    unit.say(liaison, "item_recorded", [
-        [(unit.text(liaison, "btn_screening_report_more"), press("si", current.id, found.id)),
-         (unit.text(liaison, "btn_screening_done"), press("sd", current.id, found.id))]],
-        number=case.number, risk=Term(f"risk_{level}"), guarantor=who)
+    unit.say(liaison, "item_recorded", rows, number=case.number, risk=Term(f"risk_{level}"),
+             guarantor=who)
+
+
+def ask_measures(unit: Unit, user: User, case_id: int) -> None:
+    """A serious item's first measures, reported by its unit's liaison, its guarantor, its
+    owner, or a leader or admin."""
+    item = unit.tx.screening.item(case_id)
+    if item is None or item.risk_level < SERIOUS:
+        raise RuleError("err_stale_button")
+    found = unit.tx.units.get(item.unit_id)
+    case = unit.tx.cases.get(case_id)
+    allowed = (user.role in ("leader", "admin")
+               or user.telegram_id in (item.guarantor_id, case.owner_id if case else None)
+               or (found is not None and user.telegram_id in found.liaison_ids))
+    if not allowed:
+        raise RuleError("err_not_guarantor", number=item.number)
+    if item.measures_at is not None:
+        raise RuleError("err_measures_done", number=item.number)
+    unit.tx.dialogues.put(Dialogue(user_id=user.telegram_id, name=MEASURES, step="text",
+                                   data={"case_id": case_id}), unit.now)
+    unit.say(user, "measures_ask", number=item.number)
+
+
+def on_measures(unit: Unit, user: User, dialogue: Dialogue, text: str) -> None:
+    words = unit.typed(user, text, 1000, "err_measures_long")
+    if words is None:
+        return
+    case_id = int(dialogue.data["case_id"])
+    ask_measures(unit, user, case_id)  # the right again, as of now
+    item = unit.tx.screening.item(case_id)
+    assert item is not None
+    unit.tx.dialogues.clear(user.telegram_id)
+    unit.tx.screening.measures_reported(case_id, unit.now)
+    unit.tx.cases.add_event(case_id, unit.now, actor_id=user.telegram_id, direction="internal",
+                            kind="measures", text=words)
+    unit.tx.audit.append(unit.now, user.telegram_id, "screening_measures", case_id=case_id)
+    for leader in unit.tx.users.with_roles(("leader",)):
+        if leader.telegram_id != user.telegram_id:
+            unit.say(leader, "measures_reported", number=item.number,
+                     name=desk.display(user), text=words)
+    unit.say(user, "measures_recorded", number=item.number)
 
 
 def button(unit: Unit, user: User, cb: Press) -> None:
@@ -279,6 +355,8 @@ def button(unit: Unit, user: User, cb: Press) -> None:
         risk(unit, user, ids[0])
     elif cb.action == "sg":
         guarantor(unit, user, ids[0])
+    elif cb.action == "mp":
+        ask_measures(unit, user, ids[0])
     else:
         raise RuleError("err_stale_button")
 
@@ -292,9 +370,15 @@ class RoundView:
     to: int
     round: ScreeningRound | None
     zero: tuple[str, ...]
-    items: tuple[tuple[ScreeningItem, str], ...]  # with the unit's name
+    items: tuple[tuple[ScreeningItem, str, str], ...]  # with the unit's and guarantor's names
     silent: tuple[str, ...]
     without_liaison: tuple[str, ...]
+
+
+def _guarantor(unit: Unit, item: ScreeningItem) -> str:
+    if item.guarantor_id is not None:
+        return desk.display(unit.tx.users.get(item.guarantor_id))
+    return f"{item.guarantor_name or '-'} {item.guarantor_phone or ''}".strip()
 
 
 def show(unit: Unit, viewer: User, day_text: str | None = None) -> RoundView:
@@ -317,7 +401,7 @@ def show(unit: Unit, viewer: User, day_text: str | None = None) -> RoundView:
     return RoundView(
         viewer.telegram_id, current,
         tuple(names.get(u, "-") for u, state in answers.items() if state == "zero"),
-        tuple((i, names.get(i.unit_id, "-")) for i in items),
+        tuple((i, names.get(i.unit_id, "-"), _guarantor(unit, i)) for i in items),
         tuple(u.name for u in all_units if u.liaison_ids and u.id not in answers
               and u.id not in reporting),
         tuple(u.name for u in all_units if not u.liaison_ids))

@@ -20,6 +20,9 @@ def private_message(unit: Unit, user: User, message: Incoming) -> None:
         if dialogue.name == instructions.INSTRUCTION and user.role in ("leader", "admin"):
             instructions.on_text(unit, user, dialogue, message.text)
             return
+        if dialogue.name == rounds.MEASURES:
+            rounds.on_measures(unit, user, dialogue, message.text)
+            return
         if dialogue.name == rounds.ITEM and user.role == "liaison":
             rounds.on_text(unit, user, dialogue, message.text)
             return
