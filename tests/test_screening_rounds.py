@@ -226,3 +226,15 @@ async def test_overdue_first_measures_reach_every_leader_again_once(office: Offi
     assert len([t for t in office.texts(LEADER) if "仍未报告首次处置措施" in t]) == 1
     await office.send(LEADER, "/screening")
     assert "🔴 措施逾期" in office.last_text(LEADER)
+
+
+async def test_a_round_on_a_holiday_opens_on_the_next_working_day(office: Office,
+                                                                 clock) -> None:
+    await setup(office)
+    await office.send(ADMIN, f"/holiday {ymd(0)} 假日")  # Monday the 1st
+    await run_job(office)
+    assert office.texts(LIAISON) == []
+    clock.advance(days=1)  # Tuesday the 2nd: the round of the 1st, moved
+    await run_job(office)
+    assert office.last_text(LIAISON).startswith("📋 矛盾纠纷排查（每半月一次）")
+    assert await office.rows("SELECT day FROM screening_rounds") == [{"day": ymd(1)}]

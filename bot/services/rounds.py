@@ -34,8 +34,14 @@ def _today(unit: Unit):
     return unit.now.astimezone(unit.settings.tz).date()
 
 
+def _calendar(unit: Unit, first, last) -> dict:
+    """The holiday calendar the cadence needs for [first, last]: a round of the 1st or 16th
+    moved by holidays before `first` can still fall in it."""
+    return unit.tx.holidays.between(first - timedelta(days=45), last + timedelta(days=31))
+
+
 def _next_opening(unit: Unit, after) -> datetime | None:
-    calendar = unit.tx.holidays.between(after, after + timedelta(days=62))
+    calendar = _calendar(unit, after, after + timedelta(days=62))
     later = round_days(after + timedelta(days=1), after + timedelta(days=62), calendar,
                        screening.periods(unit, after))
     return _opens_at(unit, later[0].day) if later else None
@@ -47,7 +53,7 @@ def sweep(unit: Unit) -> dict[str, int]:
     so a second run, or a run after a restart, says nothing again."""
     counts = {"opened": 0, "prompted": 0, "reminded": 0, "closed": 0, "escalated": 0}
     today = _today(unit)
-    calendar = unit.tx.holidays.between(today, today)
+    calendar = _calendar(unit, today, today)
     due = round_days(today, today, calendar, screening.periods(unit, today))
     if due and unit.now >= _opens_at(unit, today):
         opens = _opens_at(unit, today)
@@ -128,7 +134,7 @@ def moments(unit: Unit, after: datetime, until: datetime) -> list[datetime]:
     due, rounds closing (the console's clock stops at each)."""
     first = after.astimezone(unit.settings.tz).date()
     last = until.astimezone(unit.settings.tz).date()
-    calendar = unit.tx.holidays.between(first, last)
+    calendar = _calendar(unit, first, last)
     found = {_opens_at(unit, r.day) for r in round_days(first, last, calendar,
                                                         screening.periods(unit, first))}
     remind = timedelta(hours=unit.settings.screening_remind_hours)
