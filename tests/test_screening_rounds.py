@@ -238,3 +238,21 @@ async def test_a_round_on_a_holiday_opens_on_the_next_working_day(office: Office
     await run_job(office)
     assert office.last_text(LIAISON).startswith("📋 矛盾纠纷排查（每半月一次）")
     assert await office.rows("SELECT day FROM screening_rounds") == [{"day": ymd(1)}]
+
+
+async def test_a_round_missed_while_the_bot_was_down_still_opens_if_not_over(
+        office: Office, clock) -> None:
+    await setup(office)
+    clock.advance(days=1)  # the job did not run on the 1st; Tuesday 10:00
+    await run_job(office)
+    assert office.last_text(LIAISON).startswith("📋 矛盾纠纷排查（每半月一次）")
+    assert await office.rows("SELECT day FROM screening_rounds") == [{"day": ymd(0)}]
+
+
+async def test_a_round_whose_hours_passed_while_down_is_not_opened_late(office: Office,
+                                                                       clock) -> None:
+    await setup(office)
+    clock.advance(days=3)  # Thursday: the round of the 1st would have closed on Wednesday
+    await run_job(office)
+    assert office.texts(LIAISON) == []
+    assert await office.rows("SELECT COUNT(*) AS n FROM screening_rounds") == [{"n": 0}]

@@ -53,13 +53,19 @@ def sweep(unit: Unit) -> dict[str, int]:
     so a second run, or a run after a restart, says nothing again."""
     counts = {"opened": 0, "prompted": 0, "reminded": 0, "closed": 0, "escalated": 0}
     today = _today(unit)
-    calendar = _calendar(unit, today, today)
-    due = round_days(today, today, calendar, screening.periods(unit, today))
-    if due and unit.now >= _opens_at(unit, today):
-        opens = _opens_at(unit, today)
-        opened = unit.tx.screening.open_round(
-            today, due[0].cadence, opens,
-            closes_at(opens, _next_opening(unit, today), unit.settings.screening_close_hours))
+    # The latest round whose time has come, looked for as far back as a round stays open: one
+    # missed while the bot was down still opens (late) if it would not have closed yet.
+    back = today - timedelta(days=unit.settings.screening_close_hours // 24 + 1)
+    due = [r for r in round_days(back, today, _calendar(unit, back, today),
+                                 screening.periods(unit, back))
+           if _opens_at(unit, r.day) <= unit.now]
+    if due:
+        day = due[-1]
+        opens = _opens_at(unit, day.day)
+        closes = closes_at(opens, _next_opening(unit, day.day),
+                           unit.settings.screening_close_hours)
+        opened = (unit.tx.screening.open_round(day.day, day.cadence, opens, closes)
+                  if closes > unit.now else None)
         if opened is not None:
             counts["opened"] += 1
             counts["prompted"] += _prompt(unit, opened)
