@@ -1046,6 +1046,12 @@ def _value(lang: str | None, value: object) -> object:
     return value
 
 
+def words(lang: str | None, value: object) -> str:
+    """A text parameter on its own, in `lang`: a Term (a text of the catalogue), a moment, a
+    day, or words composed already."""
+    return str(_value(lang, value))
+
+
 def t(lang: str | None, key: str, **params: object) -> str:
     pair = CATALOG.get(key)
     if pair is None:  # a bug: the person gets the polite general answer, never the key

@@ -13,7 +13,7 @@ from bot.core.said import Delivery, Membership, OpenTopic, Said, SendFile, SetCo
 from bot.menus import commands
 from bot.render import messages, views
 from bot.settings import Settings
-from bot.texts import t
+from bot.texts import t, words
 from storage.models import Outgoing
 from storage.repos import Tx
 
@@ -59,7 +59,7 @@ class Renderer:
 
 def _tell(said: Tell) -> list[Outgoing]:
     if said.key == "raw":  # words composed already (a relay, a card): only its parameters
-        body = messages.words(said.lang, said.params.get("text", ""))
+        body = words(said.lang, said.params.get("text", ""))
     else:
         body = t(said.lang, said.key, **said.params)
     delivery = said.delivery

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot.core.rules import RuleError, split_text
 from bot.core.said import ALBUM_WAIT, DOCUMENT_LIMIT, PHOTO_LIMIT, Keyboard, SendFile
-from bot.texts import Term, t
+from bot.texts import Term, t, words
 from storage.models import Media, Outgoing, Upload
 
 TEXT_LIMIT = 4096
@@ -36,7 +36,7 @@ def keyboard(rows: Keyboard, lang: str | None = None) -> dict:
 
 
 def _label(lang: str | None, label: str | Term) -> str:
-    return t(lang, label.key, **dict(label.params)) if isinstance(label, Term) else label
+    return words(lang, label)
 
 
 def url_keyboard(label: str, url: str) -> dict:
@@ -140,13 +140,3 @@ def file(said: SendFile) -> Outgoing:
                     payload=payload, case_id=delivery.case_id, purpose=delivery.purpose,
                     notify_id=delivery.notify_id, priority=delivery.priority,
                     upload=Upload(kind=kind, name=said.filename, content=said.content))
-
-
-def words(lang: str | None, value: object) -> str:
-    """A text parameter in `lang`: a Term (a text of the catalogue), a moment or a day, or
-    words composed already."""
-    if isinstance(value, Term):
-        return t(lang, value.key, **dict(value.params))
-    if isinstance(value, str):
-        return value
-    return t(lang, "raw", text=value)

@@ -9,11 +9,10 @@ from typing import Any
 from bot.clock import when, when_day
 from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
-from bot.render.messages import words
 from bot.services import duty, people, rounds, screening, talks, units, views
 from bot.services.desk import card_buttons, due_label
 from bot.settings import Settings
-from bot.texts import Moment, Term, t
+from bot.texts import Moment, Term, t, words
 
 OPEN = views.OPEN
 

@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.core.rules import RuleError
 from bot.core.said import Keyboard, Renderer, Said, Tell
 from bot.settings import Settings
-from bot.texts import Moment, Term, t
+from bot.texts import Moment, Term, t, words
 from storage.db import Database, InboxMark, UpdateAlreadyHandled
 from storage.models import Dialogue, User
 from storage.repos import Tx
@@ -60,7 +60,7 @@ class Unit:
 
     def words(self, user: User | None, term: Term) -> str:
         """A text parameter (`bot.texts.Term`) in the person's language."""
-        return t(self.lang(user), term.key, **dict(term.params))
+        return words(self.lang(user), term)
 
     def tell(self, *said: Said) -> None:
         """Queue what is said, in this transaction."""

@@ -113,9 +113,7 @@ def liaison_choices(unit: Unit, admin: User, unit_id: int) -> None:
 def toggle_liaison(unit: Unit, admin: User, unit_id: int, user_id: int) -> None:
     _admin(admin)
     found = _unit(unit, unit_id)
-    person = unit.tx.users.get(user_id)
-    if person is None or person.role != "liaison":
-        raise RuleError("err_not_liaison", id=user_id)
+    person = _with_role(unit, user_id, "liaison", "err_not_liaison")
     added = unit.tx.units.toggle_liaison(found.id, user_id)
     unit.tx.audit.append(unit.now, admin.telegram_id, "unit_liaison", subject_id=user_id,
                          detail=f"{found.id}:{'add' if added else 'remove'}")
@@ -128,6 +126,14 @@ def leader_choices(unit: Unit, admin: User, unit_id: int) -> None:
     found = _unit(unit, unit_id)
     buttons = _choices(unit, found, "leader", "lg", {found.leader_id or 0})
     unit.say(admin, "unit_choose_leader", buttons, name=found.name)
+
+
+def _with_role(unit: Unit, user_id: int, role: str, refusal: str) -> User:
+    """The person, who must hold `role` now, whatever the button said."""
+    person = unit.tx.users.get(user_id)
+    if person is None or person.role != role:
+        raise RuleError(refusal, id=user_id)
+    return person
 
 
 def _choices(unit: Unit, found: BureauUnit, role: str, action: str,
@@ -143,9 +149,7 @@ def _choices(unit: Unit, found: BureauUnit, role: str, action: str,
 def set_leader(unit: Unit, admin: User, unit_id: int, leader_id: int) -> None:
     _admin(admin)
     found = _unit(unit, unit_id)
-    leader = unit.tx.users.get(leader_id)
-    if leader is None or leader.role != "leader":
-        raise RuleError("err_host_not_leader", id=leader_id)
+    leader = _with_role(unit, leader_id, "leader", "err_host_not_leader")
     unit.tx.units.set_leader(found.id, leader_id, unit.now)
     unit.tx.audit.append(unit.now, admin.telegram_id, "unit_leader", subject_id=leader_id,
                          detail=str(found.id))
