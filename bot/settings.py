@@ -32,9 +32,29 @@ class Settings(BaseSettings):
     office_phone: str = "0000-00000000"
     # Working days Monday-Friday; the hours are the office's opening hours.
     office_hours: str = "09:00-17:00"
+    # Deadlines (bot.core.deadlines): every figure is a setting, since provinces differ.
+    # 2022 信访工作条例 art. 23: 15 days to decide on accepting a petition or complaint;
     petition_accept_days: int = Field(15, ge=1, le=365)
+    # the office's own limit for deciding on a help request, suggestion or inquiry;
+    accept_days: int = Field(15, ge=1, le=365)
+    # art. 34: 60 days to handle a 申诉求决类 matter handled under art. 31(6), once extended
+    # by up to 30 (EXTENSION_DAYS);
     handle_days: int = Field(60, ge=1, le=3650)
     extension_days: int = Field(30, ge=0, le=3650)
+    # the office's limits for the rest: per kind, and per category of a classified petition
+    # or complaint (art. 29 建议意见类, art. 30 检举控告类, art. 31(1)-(5) 依法定途径).
+    kind_handle_days: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=lambda: {"help": 30, "suggestion": 30, "inquiry": 15, "dispute": 30})
+    category_handle_days: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=lambda: {"suggestion": 30, "accusation": 60, "route": 15})
+    # Whether those days are calendar days or working days (by the holiday calendar).
+    deadline_counting: str = "calendar"
+    # A petition or complaint is classified within CLASSIFY_DAYS of its claim, or its owner is
+    # reminded; each deadline's answerable person is reminded DEADLINE_REMIND_DAYS before it
+    # and on its day. OFFICE_LEADER_ID (empty: every leader) answers for unclaimed cases.
+    classify_days: int = Field(1, ge=1, le=30)
+    deadline_remind_days: int = Field(3, ge=0, le=60)
+    office_leader_id: int | None = None
     auto_close_days: int = Field(7, ge=1, le=365)
     talk_weeks_ahead: int = Field(8, ge=1, le=104)
     max_active_bookings: int = Field(3, ge=1, le=100)
@@ -68,7 +88,8 @@ class Settings(BaseSettings):
     startup_retry_minutes: float = Field(10, ge=0, le=1440)
     log_level: str = "INFO"
 
-    @field_validator("bot_token", "telegram_proxy", "staff_chat_id", mode="before")
+    @field_validator("bot_token", "telegram_proxy", "staff_chat_id", "office_leader_id",
+                     mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -86,6 +107,37 @@ class Settings(BaseSettings):
         if any(h <= 0 or h > 24 * 30 for h in value):
             raise ValueError("hours must be between 1 and 720, like 24,1")
         return sorted(set(value), reverse=True)
+
+    @field_validator("kind_handle_days", "category_handle_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        """Written `help:30,inquiry:15` by operators."""
+        if not isinstance(value, str):
+            return value
+        days: dict[str, object] = {}
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            name, sep, figure = part.partition(":")
+            if not sep:
+                raise ValueError("must be name:days pairs, like help:30,inquiry:15")
+            days[name.strip()] = figure.strip()
+        return days
+
+    @field_validator("kind_handle_days")
+    @classmethod
+    def _kinds(cls, value: dict[str, int]) -> dict[str, int]:
+        return _days_for(value, ("help", "suggestion", "inquiry", "dispute"))
+
+    @field_validator("category_handle_days")
+    @classmethod
+    def _categories(cls, value: dict[str, int]) -> dict[str, int]:
+        return _days_for(value, ("suggestion", "accusation", "route"))
+
+    @field_validator("deadline_counting")
+    @classmethod
+    def _counting(cls, value: str) -> str:
+        if value.strip() not in ("calendar", "working"):
+            raise ValueError("must be calendar or working")
+        return value.strip()
 
     @field_validator("screening_measures_hours")
     @classmethod
@@ -189,6 +241,19 @@ class Settings(BaseSettings):
     @property
     def token(self) -> str | None:
         return self.bot_token.get_secret_value() if self.bot_token else None
+
+
+def _days_for(value: dict[str, int], names: tuple[str, ...]) -> dict[str, int]:
+    """Every name given a figure of 1-3650 days, and no other name."""
+    unknown = set(value) - set(names)
+    if unknown:
+        raise ValueError(f"unknown {', '.join(sorted(unknown))}; names are {', '.join(names)}")
+    missing = [n for n in names if n not in value]
+    if missing:
+        raise ValueError(f"gives no days for {', '.join(missing)}")
+    if any(not 1 <= days <= 3650 for days in value.values()):
+        raise ValueError("days must be between 1 and 3650")
+    return value
 
 
 class SettingsError(Exception):

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import when, when_day
+from bot.texts_oversight import TEXTS as OVERSIGHT
 
 log = logging.getLogger(__name__)
 
@@ -296,8 +297,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "mycases_line": ("{number} · {kind} · {state} · 更新于 {updated}",
                      "{number} · {kind} · {state} · updated {updated}"),
     "mycase_head": (
-        "{number} · {kind} · {state}\n{due_label}：{due}",
-        "{number} · {kind} · {state}\n{due_label}: {due}",
+        "{number} · {kind} · {state}{due}",
+        "{number} · {kind} · {state}{due}",
     ),
     "add_info_prompt": (
         "请发送要补充到事项 {number} 的内容。",
@@ -330,8 +331,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "relay_header_citizen": ("【{office}】关于 {number}：", "[{office}] About {number}:"),
     # --- staff desk ---
     "card": (
-        "【{number}】{kind} · {channel}\n群众：{name} · 电话：{phone}\n状态：{state} · 负责人：{owner}\n{due_label}：{due}\n—\n{text}{instructions}",
-        "[{number}] {kind} · {channel}\nCitizen: {name} · phone: {phone}\nState: {state} · owner: {owner}\n{due_label}: {due}\n—\n{text}{instructions}",
+        "【{number}】{kind} · {channel}\n群众：{name} · 电话：{phone}\n状态：{state} · 负责人：{owner}\n{deadlines}\n—\n{text}{instructions}",
+        "[{number}] {kind} · {channel}\nCitizen: {name} · phone: {phone}\nState: {state} · owner: {owner}\n{deadlines}\n—\n{text}{instructions}",
     ),
     "unclaimed": ("未认领", "unclaimed"),
     "relay_header_staff": ("💬 {number} · {name}：", "💬 {number} · {name}:"),
@@ -404,6 +405,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "event_closed": ("关闭", "closed"),
     "event_linked": ("关联聊天", "chat linked"),
     "event_extended": ("延期", "extended"),
+    "event_classified": ("定类", "classified"),
     "event_unassigned": ("退回待认领", "returned to the queue"),
     "staff_hint": (
         "请用 /cases 查看待办，或在卡片上按「回复」后发送内容。",
@@ -1031,9 +1033,20 @@ class Day:
     day: date
 
 
+@dataclass(frozen=True)
+class Lines:
+    """Text parameters written one under the other (a card's deadlines, a report's section)."""
+
+    items: tuple[object, ...]
+    separator: str = "\n"
+
+
 # English plurals in a template: `{count@seat}` is "seat" or "seats" by the parameter `count`,
 # `{told@person was|people were}` names both forms.
 _PLURAL = re.compile(r"\{(\w+)@([^|}]*)(?:\|([^}]*))?\}")
+
+
+CATALOG.update(OVERSIGHT)
 
 
 def _value(lang: str | None, value: object) -> object:
@@ -1043,6 +1056,8 @@ def _value(lang: str | None, value: object) -> object:
         return when(lang or "zh", value.at, value.tz)
     if isinstance(value, Day):
         return when_day(lang or "zh", value.day)
+    if isinstance(value, Lines):
+        return value.separator.join(str(_value(lang, item)) for item in value.items)
     return value
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.services import cases, reminders, rounds, staff_chat, talks
+from bot.services import cases, escalation, reminders, rounds, staff_chat, talks
 from bot.services.unit import Services, Unit
 from bot.settings import Settings
 
@@ -36,6 +36,7 @@ GENERATE_TALKS = "generate_talks"
 CHECK_STAFF_CHAT = "check_staff_chat"
 BACKUP = "backup"
 SCREENING = "screening"
+DEADLINES = "deadlines"
 MAX_CHUNKS = 1000  # a bound on one run of a chunked sweep (200,000 cases)
 CLOSE_CHUNK = 50  # cases closed in one transaction (each ~0.5 ms: the writer is held ~25 ms)
 
@@ -98,6 +99,18 @@ async def screening(minqing: Office) -> None:
                  " %(closed)d closed", counts)
 
 
+async def deadlines(minqing: Office) -> None:
+    """Remind the one answerable before each deadline and on its day; mark the passed ones
+    overdue and tell the owner and every leader. Read off the writer, written in chunks."""
+    services = minqing.services
+    found = await services.read(escalation.steps)
+    told = 0
+    for start in range(0, len(found), escalation.CHUNK):
+        told += await services.run(escalation.remind, found[start:start + escalation.CHUNK])
+    if told:
+        log.info("deadlines: %d reminders and escalations queued", told)
+
+
 async def generate_talks(minqing: Office) -> None:
     """Generate recurring talk slots TALK_WEEKS_AHEAD weeks ahead."""
     generated = await minqing.services.run(talks.generate)
@@ -124,6 +137,7 @@ JOBS: tuple[Job, ...] = (
     # event has not begun (otherwise it is dropped and logged).
     Job(REMIND, remind, timedelta(minutes=1), timedelta(0), reminders.moments),
     Job(SCREENING, screening, timedelta(minutes=5), timedelta(seconds=20), rounds.moments),
+    Job(DEADLINES, deadlines, timedelta(minutes=5), timedelta(seconds=15), escalation.moments),
     Job(GENERATE_TALKS, generate_talks, timedelta(hours=6), timedelta(seconds=5)),
     Job(CHECK_STAFF_CHAT, check_staff_chat, timedelta(minutes=10), timedelta(minutes=10)),
     Job(BACKUP, backup, timedelta(minutes=10), timedelta(minutes=2)),

@@ -66,7 +66,6 @@ class Case(Row):
     owner_id: int | None = None
     topic_id: int | None = None
     link_code: str | None = None
-    due_at: UtcDatetime | None = None
     created_at: UtcDatetime
     updated_at: UtcDatetime
     accepted_at: UtcDatetime | None = None
@@ -75,6 +74,25 @@ class Case(Row):
     outcome: str | None = None
     anonymous: bool = False  # the privacy notice was declined: no name, no phone
     unit_id: int | None = None  # the subordinate unit the case concerns
+    # A petition's or complaint's category (2022 信访工作条例 arts. 29-31; bot.core.deadlines).
+    category: str | None = None
+
+
+class CaseDeadline(Row):
+    """One of a case's deadlines (bot.core.deadlines), with what the sweep has said of it."""
+
+    case_id: int
+    kind: str
+    starts_at: UtcDatetime
+    due_at: UtcDatetime
+    days: int | None = None  # None: a date was set (a dispute's target)
+    counting: str = "calendar"
+    extended_days: int = 0
+    original_due_at: UtcDatetime | None = None
+    met_at: UtcDatetime | None = None
+    warned_at: UtcDatetime | None = None
+    reminded_at: UtcDatetime | None = None
+    overdue_at: UtcDatetime | None = None
 
 
 class BureauUnit(Row):

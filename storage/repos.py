@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from storage.deadlines import Deadlines
 from storage.models import (
     Case,
     CaseEvent,
@@ -52,6 +53,10 @@ class Tx:
     @cached_property
     def cases(self) -> Cases:
         return Cases(self.conn)
+
+    @cached_property
+    def deadlines(self) -> Deadlines:
+        return Deadlines(self.conn)
 
     @cached_property
     def units(self) -> Units:
@@ -262,9 +267,8 @@ class Cases(Repo):
         return f"QZ-{year}-{row[0]:06d}"
 
     def create(self, fields: dict[str, Any], now: datetime) -> Case:
-        fields = {**fields, "created_at": ts(now), "updated_at": ts(now)}
-        if isinstance(fields.get("due_at"), datetime):
-            fields["due_at"] = ts(fields["due_at"])
+        fields = {key: ts(value) if isinstance(value, datetime) else value
+                  for key, value in {**fields, "created_at": now, "updated_at": now}.items()}
         cols = ", ".join(fields)
         marks = ", ".join("?" * len(fields))
         row = self.c.execute(

@@ -37,6 +37,11 @@ def day(offset: int) -> date:
     return START_DAY + timedelta(days=offset)
 
 
+# A case's handling deadline, as a column of a query on `cases`.
+HANDLE_DUE = ("(SELECT due_at FROM case_deadlines WHERE case_id = cases.id AND kind = 'handle')"
+              " AS due_at")
+
+
 def ymd(offset: int) -> str:
     """That day as commands take it: 2031-12-03."""
     return day(offset).isoformat()

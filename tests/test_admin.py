@@ -11,7 +11,18 @@ import pytest
 
 from bot.core.rules import RuleError
 from bot.services import people, reminders
-from tests.harness import ADMIN, CITIZEN, CITIZEN2, LEADER, STAFF, STAFF2, Office, moment, ymd
+from tests.harness import (
+    ADMIN,
+    CITIZEN,
+    CITIZEN2,
+    HANDLE_DUE,
+    LEADER,
+    STAFF,
+    STAFF2,
+    Office,
+    moment,
+    ymd,
+)
 from tests.test_citizen import new_case
 from tests.test_desk import claimed_case
 from tests.test_startup import ROOT, run_main
@@ -79,18 +90,18 @@ async def test_revoke_returns_open_cases_to_the_queue_and_tells_leaders(office: 
 async def test_a_returned_case_stays_accepted_and_is_claimed_as_it_is(office: Office,
                                                                       clock) -> None:
     number, cid = await claimed_case(office)
-    before = (await office.rows("SELECT state, due_at, accepted_at FROM cases"))[0]
+    before = (await office.rows(f"SELECT state, {HANDLE_DUE}, accepted_at FROM cases"))[0]
     told = len(office.texts(CITIZEN))
     clock.advance(days=1)
     await office.send(ADMIN, f"/revoke {STAFF}")
-    row = (await office.rows("SELECT state, owner_id, due_at FROM cases"))[0]
+    row = (await office.rows(f"SELECT state, owner_id, {HANDLE_DUE} FROM cases"))[0]
     assert row == {"state": "accepted", "owner_id": None, "due_at": before["due_at"]}
     await office.press(CITIZEN, f"mc:{cid}")
     assert "办理中" in office.last_text(CITIZEN)
     await office.send(STAFF2, "/cases")
     assert number in office.last_text(STAFF2) and "未认领" in office.last_text(STAFF2)
     await office.press(STAFF2, f"cl:{cid}")
-    after = (await office.rows("SELECT state, owner_id, due_at, accepted_at FROM cases"))[0]
+    after = (await office.rows(f"SELECT state, owner_id, {HANDLE_DUE}, accepted_at FROM cases"))[0]
     assert after == {"state": "accepted", "owner_id": STAFF2, "due_at": before["due_at"],
                      "accepted_at": before["accepted_at"]}
     assert len(office.texts(CITIZEN)) == told + 1  # only the case view asked for above

@@ -48,8 +48,11 @@ BUTTONS = {
     "cu": "DDAAA", "cs": "DDAAA",
     # 批示 is the leaders' (and admins')
     "ins": "DDDAA",
+    # a petition's category is its owner's (李四), or a leader's or admin's
+    "cg": "DDDAA",
     # screening answers: no round is open here, and the dialogue buttons have no dialogue
-    "sz": "SSSSS", "si": "SSSSS", "sd": "SSSSS", "sr": "SSSSS", "sg": "SSSSS",
+    "sz": "SSSSS", "si": "SSSSS", "sd": "SSSSS", "sr": "SSSSS", "st": "SSSSS",
+    "sg": "SSSSS",
     "mp": "SSSSS",  # the first measures of a case that is no serious screening item
     # the subordinate units are the admins'
     "un": "DDDDA", "uv": "DDDDA", "ur": "DDDDA", "ul": "DDDDA", "lt": "DDDDA", "ug": "DDDDA",
@@ -75,9 +78,11 @@ async def seeded(tmp_path, clock) -> tuple[Office, dict[str, str]]:
     begun = await slot_id(office, ymd(0), "13:00-14:00")  # today, soon
     owned = await new_case(office)
     new = await new_case(office, text="另一件事")
+    petition = await new_case(office, kind="petition", text="信访事项")
     ids = {n: (await office.rows("SELECT id FROM cases WHERE number = ?", n))[0]["id"]
-           for n in (owned, new)}
+           for n in (owned, new, petition)}
     await office.press(STAFF, f"cl:{ids[owned]}")
+    await office.press(STAFF, f"cl:{ids[petition]}")
     await office.press(CITIZEN, f"bk:{begun}")
     await office.send(CITIZEN, "参加")
     booking = (await office.rows("SELECT id FROM bookings"))[0]["id"]
@@ -88,7 +93,8 @@ async def seeded(tmp_path, clock) -> tuple[Office, dict[str, str]]:
     office.api.clear()
     return office, {
         "unit": str(unit.id),
-        "owned": str(ids[owned]), "new": str(ids[new]), "number": owned, "later": str(later),
+        "owned": str(ids[owned]), "new": str(ids[new]), "petition": str(ids[petition]),
+        "number": owned, "later": str(later),
         "begun": str(begun), "booking": str(booking), "spare": str(spare),
     }
 
@@ -122,6 +128,7 @@ def button_data(prefix: str, ids: dict[str, str]) -> str:
         "cl": f"cl:{new}", "rp": f"rp:{owned}", "tr": f"tr:{owned}", "tt": f"tt:{owned}:{STAFF2}",
         "rs": f"rs:{owned}", "rj": f"rj:{owned}", "vw": f"vw:{owned}",
         "cu": f"cu:{owned}", "cs": f"cs:{owned}:{ids['unit']}", "ins": f"ins:{owned}",
+        "cg": f"cg:{ids['petition']}:3", "st": "st",
         "sz": f"sz:1:{ids['unit']}", "si": f"si:1:{ids['unit']}", "sd": f"sd:1:{ids['unit']}",
         "sr": "sr:3", "sg": f"sg:{STAFF}", "mp": f"mp:{owned}",
         "un": "un", "uv": f"uv:{ids['unit']}", "ur": f"ur:{ids['unit']}",

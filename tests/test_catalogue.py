@@ -52,7 +52,8 @@ def test_every_state_role_kind_channel_event_and_command_has_its_text() -> None:
         "booking": ("booked", "waitlisted"), "attendance": ("attended", "no_show"),
         "chain": ("claim", "reject", "returned", "revoked", "assign", "transfer"),
         "why": ("removed", "blocked", "failed"), "skip": ("holiday", "host_busy"),
-        "due": ("accept", "handle"), "turn": ("week", "day"),
+        "due": ("accept", "handle", "classify"),
+            "category": ("suggestion", "accusation", "route", "claim"), "turn": ("week", "day"),
         "cmd": {c for names in COMMANDS_BY_ROLE.values() for c in names},
     }
     missing = [f"{family}_{name}" for family, names in families.items() for name in names

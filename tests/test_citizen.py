@@ -54,7 +54,9 @@ async def test_new_case_full_journey(office: Office) -> None:
     assert "非办公时间" not in ack
     case = (await office.rows("SELECT * FROM cases"))[0]
     assert case["state"] == "new" and case["citizen_phone"] == "13800138000"
-    assert case["due_at"].startswith(f"{ymd(15)} 15:59:59")  # UTC
+    accept = (await office.rows("SELECT * FROM case_deadlines"))[0]
+    assert accept["kind"] == "accept" and accept["met_at"] is None
+    assert accept["due_at"].startswith(f"{ymd(15)} 15:59:59")  # UTC
     assert await office.rows("SELECT * FROM dialogues") == []
 
 

@@ -12,6 +12,7 @@ from tests.harness import (
     ADMIN,
     CITIZEN,
     CITIZEN2,
+    HANDLE_DUE,
     LEADER,
     STAFF,
     STAFF2,
@@ -92,9 +93,9 @@ async def test_plain_group_owner_replies_to_the_card(group_office: Office) -> No
 
 async def test_claim_makes_the_first_staff_member_owner(office: Office) -> None:
     number, cid = await claimed_case(office)
-    row = (await office.rows("SELECT state, owner_id, due_at FROM cases"))[0]
+    row = (await office.rows(f"SELECT state, owner_id, {HANDLE_DUE} FROM cases"))[0]
     assert row["state"] == "accepted" and row["owner_id"] == STAFF
-    assert row["due_at"].startswith(ymd(60))  # 60 days
+    assert row["due_at"].startswith(ymd(30))  # a help request: the office's 30 days
     assert "已受理" in office.last_text(CITIZEN)
     await office.press(STAFF2, f"cl:{cid}")
     assert office.alerts()[-1] == f"事项 {number} 已由 李四 认领。"
@@ -282,7 +283,8 @@ async def test_extension_once_with_reason(office: Office) -> None:
     number, _ = await claimed_case(office)
     await office.send(STAFF, f"/extend {number} 需要协调多个部门")
     assert "需要协调多个部门" in office.last_text(CITIZEN)
-    assert zh_day(90) in office.last_text(CITIZEN)
+    # the office's 30 days for a help request, and the 30 of the extension
+    assert zh_day(60) in office.last_text(CITIZEN)
     await office.send(STAFF, f"/extend {number} 再延")
     assert "已延期过一次" in office.last_text(STAFF)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.services import people
 from schedules import jobs
-from tests.harness import ADMIN, LEADER, STAFF, Office, ymd
+from tests.harness import ADMIN, LEADER, STAFF, Office, moment, ymd
 
 LIAISON = 5005
 
@@ -100,6 +100,10 @@ async def test_an_item_becomes_a_case_and_a_serious_one_reaches_leaders_at_once(
     assert office.buttons(LIAISON) == {"一般": "sr:1", "较大": "sr:2", "重大": "sr:3",
                                        "特别重大": "sr:4"}
     await office.press(LIAISON, "sr:3")
+    assert office.buttons(LIAISON) == {"按规定时限（30 天）": "st"}
+    await office.send(LIAISON, ymd(400))
+    assert office.last_text(LIAISON) == "目标日期须在今天至一年以内，请重新发送。"
+    await office.send(LIAISON, ymd(20))  # the target date: its case's handling deadline
     choices = office.buttons(LIAISON)
     assert choices["陈局长"] == f"sg:{LEADER}" and choices["李四"] == f"sg:{STAFF}"
     office.api.clear()
@@ -110,6 +114,9 @@ async def test_an_item_becomes_a_case_and_a_serious_one_reaches_leaders_at_once(
     assert case["citizen_id"] is None and "涉及人数：12" in case["text"]
     item = (await office.rows("SELECT * FROM screening_items"))[0]
     assert item["risk_level"] == 3 and item["guarantor_id"] == STAFF and item["people"] == 12
+    due = await office.rows("SELECT kind, due_at, counting FROM case_deadlines")
+    assert due == [{"kind": "handle", "due_at": f"{ymd(20)} 15:59:59.000000",
+                    "counting": "date"}]  # a dispute has nothing to accept
     alert = next(t for t in office.texts(LEADER) if t.startswith("🔴"))
     assert f"市博物馆上报重大矛盾纠纷 {case['number']}" in alert
     assert "须在 2 小时内" in alert
@@ -136,6 +143,7 @@ async def test_a_guarantor_typed_as_a_name_and_phone_leaves_the_case_to_the_queu
     for answer in ("邻里噪音", "两户居民", "2", "停止夜间施工"):
         await office.send(LIAISON, answer)
     await office.press(LIAISON, "sr:1")
+    await office.press(LIAISON, "st")  # no target date: the office's limit for disputes
     await office.press(LIAISON, "sg:0")
     await office.send(LIAISON, "王明")
     assert office.last_text(LIAISON).startswith("请按“姓名 电话”发送")
@@ -143,9 +151,19 @@ async def test_a_guarantor_typed_as_a_name_and_phone_leaves_the_case_to_the_queu
     await office.send(LIAISON, "王明 13800138000")
     case = (await office.rows("SELECT state, owner_id FROM cases WHERE kind = 'dispute'"))[0]
     assert case == {"state": "new", "owner_id": None}
+    due = await office.rows("SELECT kind, due_at FROM case_deadlines")
+    assert due == [{"kind": "handle", "due_at": f"{ymd(30)} 15:59:59.000000"}]
     item = (await office.rows("SELECT guarantor_name, guarantor_phone FROM screening_items"))
     assert item == [{"guarantor_name": "王明", "guarantor_phone": "13800138000"}]
     assert not any(t.startswith("🔴") for t in office.texts(LEADER))  # 一般: the report only
+    # Its reminders go to the unit's liaison and leader (the guarantor is no user), not staff.
+    office.clock.moment = moment(27, 1, 0)
+    office.api.clear()
+    await jobs.deadlines(office.minqing)
+    await office.settle()
+    for person in (LIAISON, LEADER):
+        assert any(t.startswith("⏳") and "办结期限" in t for t in office.texts(person)), person
+    assert not any(t.startswith("⏳") for t in office.texts(STAFF))
 
 
 async def test_a_sensitive_period_makes_the_next_rounds_daily(office: Office, clock) -> None:
@@ -182,6 +200,7 @@ async def serious_item(office: Office, ids: dict[str, int], level: int = 3) -> d
     for answer in ("商户聚集", "商户与馆方", "30", "恢复通道"):
         await office.send(LIAISON, answer)
     await office.press(LIAISON, f"sr:{level}")
+    await office.press(LIAISON, "st")
     await office.press(LIAISON, f"sg:{STAFF}")
     return (await office.rows("SELECT id, number FROM cases WHERE kind = 'dispute'"))[0]
 

@@ -99,6 +99,7 @@ DESK = Journey("desk", {  # staff on a case
     "cu": "i",     # the unit a case concerns: choose
     "cs": "ii",    # the unit a case concerns: set (case, unit; 0 none)
     "ins": "i",    # a leader's instruction (批示) on a case: asks the text
+    "cg": "ii",    # a petition's or complaint's category (case, index in CATEGORIES)
 })
 MY_CASES = Journey("my_cases", {  # a citizen on their own cases
     "mc": "i",     # view own case
@@ -138,6 +139,7 @@ SCREENING = Journey("screening", {  # a liaison answering a screening round
     "si": "ii",    # report an item (round, unit)
     "sd": "ii",    # the unit's report is complete (round, unit)
     "sr": "i",     # the item's risk level, 1-4
+    "st": "",      # the item's target date: the office's limit (otherwise typed)
     "sg": "i",     # the item's guarantor (a user; 0: type a name and phone)
     "mp": "i",     # a serious item's first measures (asks the text)
 })

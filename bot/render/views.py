@@ -10,7 +10,7 @@ from bot.clock import when, when_day
 from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
 from bot.services import duty, people, rounds, screening, talks, units, views
-from bot.services.desk import card_buttons, due_label
+from bot.services.desk import card_buttons
 from bot.settings import Settings
 from bot.texts import Moment, Term, t, words
 
@@ -69,6 +69,8 @@ def _history(lines: tuple[views.HistoryLine, ...], lang: str, settings: Settings
         event = line.event
         label = t(lang, f"event_{event.kind}")
         body = event.text
+        if event.kind == "classified":  # the category's name, in the reader's language
+            body = t(lang, f"category_{body}")
         if event.media:
             body += " " + t(lang, "attachments", count=len(event.media))
         out.append(f"[{when(lang, event.at, settings.tz)}] {words(lang, line.who)} · {label}"
@@ -92,8 +94,10 @@ def _my_cases(view: views.MyCases, lang: str, settings: Settings) -> list[Said]:
 def _my_case(view: views.MyCase, lang: str, settings: Settings) -> list[Said]:
     case = view.case
     head = t(lang, "mycase_head", number=case.number, kind=Term(f"kind_{case.kind}"),
-             state=Term(f"state_{case.state}"), due=Moment(case.due_at, settings.tz),
-             due_label=due_label(case))
+             state=Term(f"state_{case.state}"),
+             due=Term("mycase_due", (("label", Term(f"due_{view.deadline.kind}")),
+                                     ("due", Moment(view.deadline.due_at, settings.tz))))
+             if view.deadline else "")
     buttons = []
     if case.state in (*OPEN, "resolved"):
         buttons.append([(Term("btn_add_info"), press("ai", case.id))])

@@ -7,18 +7,18 @@ import secrets
 import string
 from datetime import timedelta
 
+from bot.core.deadlines import HANDLE
 from bot.core.incoming import Incoming
 from bot.core.presses import press
 from bot.core.rules import (
     RuleError,
-    deadline,
     may_reject,
     may_work,
     require_transition,
     state_term,
 )
 from bot.core.said import Keyboard
-from bot.services import desk, limits, units
+from bot.services import classify, deadlines, desk, limits, units
 from bot.services.unit import Unit
 from storage.models import Case, Dialogue, Media, User
 
@@ -59,6 +59,7 @@ def open_case(
     history entry and its audit row."""
     year = unit.now.astimezone(unit.settings.tz).year
     case = unit.tx.cases.create({"number": unit.tx.cases.next_number(year), **fields}, unit.now)
+    deadlines.sync(unit, case)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=actor_id, direction="in",
                             kind="created", text=case.text, media=attachments)
     unit.tx.audit.append(unit.now, actor_id, action, case_id=case.id,
@@ -220,6 +221,7 @@ def withdraw(unit: Unit, user: User, case_id: int) -> None:
                                    closed_at=unit.now)
     if updated is None:
         raise RuleError("err_transition", number=case.number, state=state_term(case.state))
+    deadlines.sync(unit, updated)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=user.telegram_id, direction="system",
                             kind="withdrawn")
     unit.tx.audit.append(unit.now, user.telegram_id, "case_withdraw", case_id=case.id)
@@ -250,14 +252,12 @@ def claim(unit: Unit, staff: User, case_id: int) -> Case:
     """受理: the first to claim owns the case; the compare-and-set makes a second claim lose."""
     _staff_only(staff)
     case = _case(unit, case_id)
-    settings = unit.settings
     claimed = None
     returned = case.state == "accepted" and case.owner_id is None  # back from a revoked owner
     if case.state == "new" and case.owner_id is None:
         claimed = unit.tx.cases.update(
             case.id, unit.now, expect_state=("new",), expect_owner=None, state="accepted",
             owner_id=staff.telegram_id, accepted_at=unit.now,
-            due_at=deadline(unit.now, settings.handle_days, settings.tz),
         )
     elif returned:
         # Already accepted, with its deadline, and the citizen was told: only the owner changes.
@@ -273,6 +273,7 @@ def claim(unit: Unit, staff: User, case_id: int) -> Case:
             owner = unit.tx.users.get(current.owner_id)
             raise RuleError("err_already_owned", number=case.number, name=desk.display(owner))
         raise RuleError("err_transition", number=case.number, state=state_term(current.state))
+    deadlines.sync(unit, claimed)
     unit.tx.cases.add_owner(case.id, staff.telegram_id, staff.telegram_id, "claim", unit.now)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=staff.telegram_id, direction="system",
                             kind="claim")
@@ -280,7 +281,8 @@ def claim(unit: Unit, staff: User, case_id: int) -> Case:
     desk.to_staff(unit, claimed, "staff_claimed", name=desk.display(staff))
     if claimed.citizen_id is not None and not returned:
         unit.say_to(claimed.citizen_id, "citizen_accepted", number=case.number,
-                    due=unit.moment(claimed.due_at))
+                    due=unit.moment(deadlines.due(unit, case.id, HANDLE)))
+    classify.ask_category(unit, staff, claimed)
     units.ask_case_unit(unit, staff, claimed)
     return claimed
 
@@ -448,13 +450,12 @@ def transfer(unit: Unit, actor: User, case_id: int, target_id: int, reason: str)
     fields: dict = {"owner_id": target_id}
     assigned = case.state == "new"  # 分办: a leader or an admin hands an unclaimed case out
     if assigned:
-        settings = unit.settings
-        fields.update(state="accepted", accepted_at=unit.now,
-                      due_at=deadline(unit.now, settings.handle_days, settings.tz))
+        fields.update(state="accepted", accepted_at=unit.now)
     moved = unit.tx.cases.update(case.id, unit.now, expect_state=(case.state,),
                                  expect_owner=case.owner_id, **fields)
     if moved is None:
         raise RuleError("err_transition", number=case.number, state=state_term(case.state))
+    deadlines.sync(unit, moved)
     unit.tx.cases.add_owner(case.id, target_id, actor.telegram_id, reason, unit.now)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=actor.telegram_id, direction="internal",
                             kind="transfer", text=reason)
@@ -472,7 +473,9 @@ def transfer(unit: Unit, actor: User, case_id: int, target_id: int, reason: str)
         unit.say(actor, "transfer_done", number=case.number, name=desk.display(target))
     if assigned and moved.citizen_id is not None:  # accepted now: told as on a claim
         unit.say_to(moved.citizen_id, "citizen_accepted", number=case.number,
-                    due=unit.moment(moved.due_at))
+                    due=unit.moment(deadlines.due(unit, case.id, HANDLE)))
+    if assigned:
+        classify.ask_category(unit, target, moved)
     return moved
 
 
@@ -483,6 +486,7 @@ def resolve(unit: Unit, actor: User, case_id: int, summary: str) -> Case:
                                 resolved_at=unit.now, outcome=summary)
     if done is None:
         raise RuleError("err_transition", number=case.number, state=state_term(case.state))
+    deadlines.sync(unit, done)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=actor.telegram_id, direction="out",
                             kind="resolved", text=summary)
     unit.tx.audit.append(unit.now, actor.telegram_id, "case_resolve", case_id=case.id)
@@ -508,6 +512,7 @@ def reject(unit: Unit, actor: User, case_id: int, reason: str) -> Case:
                                 closed_at=unit.now, outcome=reason)
     if done is None:
         raise RuleError("err_transition", number=case.number, state=state_term(case.state))
+    deadlines.sync(unit, done)
     if case.owner_id is None:
         unit.tx.cases.add_owner(case.id, owner, actor.telegram_id, "reject", unit.now)
     unit.tx.cases.add_event(case.id, unit.now, actor_id=actor.telegram_id, direction="out",
@@ -527,10 +532,8 @@ def extend(unit: Unit, actor: User, number: str, reason: str) -> Case:
     case = _workable(unit, actor, found.id, ("accepted",))
     if unit.tx.cases.has_event(case.id, "extended"):  # once in the case's whole life
         raise RuleError("err_already_extended", number=case.number)
-    settings = unit.settings
-    base = case.due_at or unit.now
-    due = deadline(base, settings.extension_days, settings.tz)
-    extended = unit.tx.cases.update(case.id, unit.now, due_at=due)
+    due = deadlines.extend(unit, case)
+    extended = unit.tx.cases.update(case.id, unit.now)
     assert extended is not None
     unit.tx.cases.add_event(case.id, unit.now, actor_id=actor.telegram_id, direction="out",
                             kind="extended", text=reason)
@@ -567,6 +570,7 @@ def close(unit: Unit, case_ids: list[int]) -> list[str]:
                                     state="closed", closed_at=unit.now)
         if done is None:
             continue
+        deadlines.sync(unit, done)
         unit.tx.cases.add_event(case.id, unit.now, actor_id=None, direction="system",
                                 kind="closed")
         unit.tx.audit.append(unit.now, None, "case_close", case_id=case.id)

@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.core.incoming import Incoming
 from bot.core.presses import press
 from bot.core.said import FOLLOW_UP, NOW, Delivery, Keyboard, OpenTopic, Tell
+from bot.services import deadlines
 from bot.services.unit import Unit
 from bot.texts import Term, t
 from storage.models import Case, User
@@ -53,12 +54,6 @@ def card_buttons(case: Case, units: bool = False) -> Keyboard:
     return rows
 
 
-def due_label(case: Case) -> Term:
-    """Which deadline a case's `due_at` is: deciding whether to accept it (2022 信访工作条例
-    art. 23: 15 days), or handling it once accepted (art. 34: 60 days)."""
-    return Term("due_accept" if case.state == "new" else "due_handle")
-
-
 def card(unit: Unit, case: Case) -> Term:
     """A case's card, as a text parameter: written in the language of whoever reads it."""
     owner = unit.tx.users.get(case.owner_id) if case.owner_id else None
@@ -70,8 +65,7 @@ def card(unit: Unit, case: Case) -> Term:
         ("name", citizen_label(case)),
         ("phone", case.citizen_phone or "-"),
         ("owner", (owner.display_name or str(owner.telegram_id)) if owner else Term("unclaimed")),
-        ("due", unit.moment(case.due_at)),
-        ("due_label", due_label(case)),
+        ("deadlines", deadlines.lines(unit, case)),
         ("text", case.text),
         ("instructions", _instructions(unit, case)),
     ))

@@ -7,7 +7,17 @@ from collections.abc import Callable
 from bot import menus
 from bot.core.presses import Press, press
 from bot.core.rules import EMERGENCY_NUMBERS, RuleError
-from bot.services import cases, instructions, intake, people, register, talks, units, views
+from bot.services import (
+    cases,
+    classify,
+    instructions,
+    intake,
+    people,
+    register,
+    talks,
+    units,
+    views,
+)
 from bot.services.unit import Unit
 from storage.models import User
 
@@ -122,6 +132,7 @@ ID_BUTTONS: dict[str, Callable[[Unit, User, tuple[int, ...]], object]] = {
     "vw": lambda unit, user, ids: unit.show(user, views.staff_case_by_id(unit, user, ids[0])),
     "cu": lambda unit, user, ids: units.case_unit_choices(unit, user, ids[0]),
     "ins": lambda unit, user, ids: instructions.ask(unit, user, ids[0]),
+    "cg": lambda unit, user, ids: classify.classify(unit, user, ids[0], ids[1]),
     "cs": lambda unit, user, ids: units.set_case_unit(unit, user, ids[0], ids[1]),
     "mc": lambda unit, user, ids: unit.show(user, views.my_case(unit, user, ids[0])),
     "ai": lambda unit, user, ids: cases.ask_add_info(unit, user, ids[0]),

@@ -5,19 +5,19 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.core.deadlines import ACCEPT
 from bot.core.incoming import Incoming
 from bot.core.presses import press
 from bot.core.rules import (
     EMERGENCY_NUMBERS,
     OPENING_SEARCH_DAYS,
     RuleError,
-    deadline,
     is_office_open,
     next_opening,
     normalise_phone,
 )
 from bot.core.said import ALBUM_WAIT, Delivery, Tell
-from bot.services import cases, desk
+from bot.services import cases, deadlines, desk
 from bot.services.unit import Unit
 from storage.models import CASE_KINDS, Dialogue, Media, User
 
@@ -189,7 +189,6 @@ def confirm(unit: Unit, user: User, submit: bool) -> str | None:
         return None
     data = dialogue.data
     settings = unit.settings
-    due = deadline(unit.now, settings.petition_accept_days, settings.tz)
     attachments = [Media(**m) for m in data.get("attachments", [])]
     anonymous = bool(data.get("anonymous"))
     case = cases.open_case(
@@ -205,7 +204,6 @@ def confirm(unit: Unit, user: User, submit: bool) -> str | None:
             "real_name": None if anonymous else data.get("real_name"),
             "anonymous": anonymous,
             "text": data.get("text", ""),
-            "due_at": due,
         },
         "case_create",
         attachments,
@@ -220,6 +218,7 @@ def confirm(unit: Unit, user: User, submit: bool) -> str | None:
     if not is_office_open(unit.now, tz, hours, calendar):
         after_hours = unit.text(user, "ack_after_hours",
                                 back=unit.moment(next_opening(unit.now, tz, hours, calendar)))
+    due = deadlines.due(unit, case.id, ACCEPT)
     unit.say(user, "ack_case", number=number, due=unit.moment(due), after_hours=after_hours,
              emergency=EMERGENCY_NUMBERS)
     return number

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.incoming import Incoming
 from bot.core.presses import press
-from bot.core.rules import RuleError, deadline, normalise_phone
+from bot.core.rules import RuleError, normalise_phone
 from bot.services import desk, units
 from bot.services.cases import confirm_buttons, new_link_code, open_case
 from bot.services.intake import kind_buttons
@@ -87,7 +87,6 @@ def confirm(unit: Unit, staff: User, submit: bool) -> str | None:
         unit.say(staff, "cancelled")
         return None
     data = dialogue.data
-    settings = unit.settings
     code = new_link_code()
     case = open_case(
         unit,
@@ -98,7 +97,6 @@ def confirm(unit: Unit, staff: User, submit: bool) -> str | None:
             "citizen_phone": data.get("phone"), "real_name": data["name"],
             "text": data["text"], "owner_id": staff.telegram_id, "link_code": code,
             "accepted_at": unit.now,
-            "due_at": deadline(unit.now, settings.handle_days, settings.tz),
         },
         "case_register",
     )

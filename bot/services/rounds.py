@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.core.calendar import at_local, parse_day, parse_hhmm
 from bot.core.presses import Press, press
-from bot.core.rules import RuleError, ascii_number, deadline
+from bot.core.rules import RuleError, ascii_number
 from bot.core.screening import closes_at, round_days
-from bot.services import cases, desk, screening
+from bot.services import cases, deadlines, desk, screening
 from bot.services.unit import Unit
 from bot.texts import Term
 from storage.models import BureauUnit, Dialogue, ScreeningItem, ScreeningRound, User
 
-ITEM = "screening_item"  # the dialogue of one item: what → parties → people → demand → risk
+ITEM = "screening_item"  # one item: what → parties → people → demand → risk → target → guarantor
 MEASURES = "screening_measures"  # the dialogue: a serious item's first measures
 TEXT_LIMIT = 500
 RISKS = (1, 2, 3, 4)  # 一般 · 较大 · 重大 · 特别重大
@@ -228,6 +228,8 @@ def on_text(unit: Unit, liaison: User, dialogue: Dialogue, text: str) -> None:
         unit.advance(dialogue, "risk", demand=words)
         unit.say(liaison, "item_ask_risk", [[(unit.text(liaison, f"risk_{r}"), press("sr", r))
                                              for r in RISKS]])
+    elif step == "target":
+        target(unit, liaison, words)
     elif step == "guarantor_text":
         match = PHONE.search(words)
         name = words[:match.start()].strip(" ，,") if match else ""
@@ -244,7 +246,23 @@ def risk(unit: Unit, liaison: User, level: int) -> None:
     if level not in RISKS:
         raise RuleError("err_stale_button")
     _liaison_of(unit, liaison, int(dialogue.data["round_id"]), int(dialogue.data["unit_id"]))
-    unit.advance(dialogue, "guarantor", risk=level)
+    unit.advance(dialogue, "target", risk=level)
+    days = unit.settings.kind_handle_days["dispute"]
+    unit.say(liaison, "item_ask_target",
+             [[(unit.text(liaison, "btn_target_default", days=days), press("st"))]], days=days)
+
+
+def target(unit: Unit, liaison: User, typed: str | None) -> None:
+    """The date by which the dispute is to be settled (a deadline of its case); without one
+    the office's limit for disputes applies."""
+    dialogue = unit.dialogue(liaison, ITEM, "target")
+    _liaison_of(unit, liaison, int(dialogue.data["round_id"]), int(dialogue.data["unit_id"]))
+    day = None
+    if typed is not None:
+        day = parse_day(typed)
+        if not _today(unit) <= day <= _today(unit) + timedelta(days=366):
+            raise RuleError("err_target_day")
+    unit.advance(dialogue, "guarantor", target=day.isoformat() if day else None)
     found = unit.tx.units.get(int(dialogue.data["unit_id"]))
     assert found is not None
     candidates = [found.leader_id] if found.leader_id else []
@@ -275,14 +293,13 @@ def _create(unit: Unit, liaison: User, dialogue: Dialogue, person: User | None,
     owner = person.telegram_id if person is not None and person.role == "staff" else None
     text = unit.text(None, "item_case_text", what=data["what"], parties=data["parties"],
                      people=data["people"], demand=data["demand"])
-    settings = unit.settings
     fields = {"kind": "dispute", "channel": "screening", "citizen_id": None,
               "citizen_name": found.name, "text": text, "unit_id": found.id,
               "state": "accepted" if owner else "new", "owner_id": owner,
-              "accepted_at": unit.now if owner else None,
-              "due_at": deadline(unit.now, settings.handle_days if owner
-                                 else settings.petition_accept_days, settings.tz)}
+              "accepted_at": unit.now if owner else None}
     case = cases.open_case(unit, liaison.telegram_id, fields, "screening_item")
+    if data.get("target"):
+        deadlines.set_target(unit, case, date.fromisoformat(data["target"]))
     if owner is not None:
         unit.tx.cases.add_owner(case.id, owner, liaison.telegram_id, "guarantor", unit.now)
     unit.tx.screening.add_item(ScreeningItem(
@@ -365,6 +382,8 @@ def button(unit: Unit, user: User, cb: Press) -> None:
         done(unit, user, ids[0], ids[1])
     elif cb.action == "sr":
         risk(unit, user, ids[0])
+    elif cb.action == "st":
+        target(unit, liaison=user, typed=None)
     elif cb.action == "sg":
         guarantor(unit, user, ids[0])
     elif cb.action == "mp":

@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 from bot.clock import when, when_day
 from bot.core.calendar import at_local, check_slot, occurrences, parse_day, parse_hhmm, parse_rule
 from bot.core.presses import press
-from bot.core.rules import RuleError, deadline
+from bot.core.rules import RuleError
 from bot.services import cases, desk
 from bot.services.unit import Unit
 from bot.texts import Term
@@ -497,14 +497,12 @@ def record_outcome(unit: Unit, staff: User, booking_id: int, text: str, open_cas
         unit.say(staff, "outcome_recorded", id=booking.id)
         return
     citizen = unit.tx.users.get(booking.citizen_id)
-    settings = unit.settings
     case = cases.open_case(
         unit, staff.telegram_id,
         {"kind": "help", "channel": "visit", "state": "accepted",
          "citizen_id": booking.citizen_id, "citizen_name": desk.display(citizen),
          "text": f"{booking.topic}\n{text}", "owner_id": staff.telegram_id,
-         "accepted_at": unit.now, "booking_id": booking.id,
-         "due_at": deadline(unit.now, settings.handle_days, settings.tz)},
+         "accepted_at": unit.now, "booking_id": booking.id},
         "case_from_talk",
     )
     unit.tx.cases.add_owner(case.id, staff.telegram_id, staff.telegram_id, "talk", unit.now)

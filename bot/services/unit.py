@@ -79,9 +79,10 @@ class Unit:
         assert self.renderer is not None
         self.tell(*self.renderer.present(view, self.lang(viewer)))
 
-    def say_to(self, user_id: int, key: str, **params: object) -> None:
+    def say_to(self, user_id: int, key: str, buttons: Keyboard | None = None,
+               **params: object) -> None:
         user = self.tx.users.get(user_id) or User(telegram_id=user_id)
-        self.say(user, key, **params)
+        self.say(user, key, buttons, **params)
 
     def refuse(self, user: User, error: RuleError) -> None:
         self.say(user, error.key, **error.params)

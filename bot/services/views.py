@@ -11,7 +11,7 @@ from bot.core.rules import RuleError
 from bot.services import desk
 from bot.services.unit import Unit
 from bot.texts import Term
-from storage.models import Case, CaseEvent, User
+from storage.models import Case, CaseDeadline, CaseEvent, User
 
 OPEN = ("new", "accepted")
 
@@ -72,6 +72,7 @@ class MyCase:
     to: int
     case: Case
     history: tuple[HistoryLine, ...]
+    deadline: CaseDeadline | None = None  # the next one not met, if any
 
 
 def queue(unit: Unit, staff: User) -> Queue:
@@ -139,7 +140,8 @@ def my_case(unit: Unit, user: User, case_id: int) -> MyCase:
     if case is None or case.citizen_id != user.telegram_id:
         raise RuleError("err_case_missing")
     return MyCase(user.telegram_id, case,
-                  _history(unit, unit.tx.cases.events(case.id), internal=False))
+                  _history(unit, unit.tx.cases.events(case.id), internal=False),
+                  unit.tx.deadlines.next_unmet([case.id]).get(case.id))
 
 
 def _history(unit: Unit, events: list[CaseEvent], internal: bool) -> tuple[HistoryLine, ...]:
