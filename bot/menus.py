@@ -13,7 +13,8 @@ CITIZEN: tuple[Group, ...] = (
     ("help_group_talks", ("talks", "mybookings", "duty")),
     GENERAL,
 )
-DESK: Group = ("help_group_desk", ("cases", "case", "register", "extend", "screening"))
+DESK: Group = ("help_group_desk", ("cases", "case", "register", "extend", "screening",
+                                   "matter", "matters"))
 STAFF: tuple[Group, ...] = (
     DESK,
     ("help_group_organise", ("slot", "series", "slot_cancel", "slot_move", "attendance",

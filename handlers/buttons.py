@@ -14,6 +14,7 @@ from bot.core.presses import (
     DESK,
     FRONT,
     INTAKE,
+    MATTERS,
     MY_CASES,
     PEOPLE,
     SCREENING,
@@ -21,7 +22,7 @@ from bot.core.presses import (
     UNITS,
     Journey,
 )
-from bot.services import front, rounds, units
+from bot.services import front, matters, rounds, units
 from handlers.base import Handler, answer, guarded
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ ROUTES: tuple[tuple[Journey, Callable[..., object]], ...] = (
     (PEOPLE, front.people_button),
     (UNITS, units.button),
     (SCREENING, rounds.button),
+    (MATTERS, matters.button),
     (FRONT, front.menu),
 )
 

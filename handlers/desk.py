@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import MinqingContext
-from bot.services import cases, register, rounds, views
+from bot.services import cases, matters, register, rounds, views
 from bot.texts import Term
 from handlers.base import PRIVATE, answer, guarded, service_command, view_command
 from handlers.reading import read_message
@@ -62,6 +62,10 @@ def handlers() -> list[BaseHandler]:
             filters=PRIVATE),
         CommandHandler("extend", extend, filters=PRIVATE),
         CommandHandler("screening", screening_round, filters=PRIVATE),
+        CommandHandler("matter", service_command(
+            matters.start, "Register a matter assigned by a superior."), filters=PRIVATE),
+        CommandHandler("matters", view_command(matters.listing, "The open assigned matters."),
+                       filters=PRIVATE),
     ]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.services import cases, escalation, reminders, rounds, staff_chat, talks
+from bot.services import cases, escalation, matters, reminders, rounds, staff_chat, talks
 from bot.services.unit import Services, Unit
 from bot.settings import Settings
 
@@ -107,8 +107,15 @@ async def deadlines(minqing: Office) -> None:
     told = 0
     for start in range(0, len(found), escalation.CHUNK):
         told += await services.run(escalation.remind, found[start:start + escalation.CHUNK])
+    assigned = await services.read(matters.steps)
+    for start in range(0, len(assigned), matters.CHUNK):
+        told += await services.run(matters.remind, assigned[start:start + matters.CHUNK])
     if told:
         log.info("deadlines: %d reminders and escalations queued", told)
+
+
+def _deadline_moments(unit: Unit, after: datetime, until: datetime) -> list[datetime]:
+    return sorted({*escalation.moments(unit, after, until), *matters.moments(unit, after, until)})
 
 
 async def generate_talks(minqing: Office) -> None:
@@ -137,7 +144,7 @@ JOBS: tuple[Job, ...] = (
     # event has not begun (otherwise it is dropped and logged).
     Job(REMIND, remind, timedelta(minutes=1), timedelta(0), reminders.moments),
     Job(SCREENING, screening, timedelta(minutes=5), timedelta(seconds=20), rounds.moments),
-    Job(DEADLINES, deadlines, timedelta(minutes=5), timedelta(seconds=15), escalation.moments),
+    Job(DEADLINES, deadlines, timedelta(minutes=5), timedelta(seconds=15), _deadline_moments),
     Job(GENERATE_TALKS, generate_talks, timedelta(hours=6), timedelta(seconds=5)),
     Job(CHECK_STAFF_CHAT, check_staff_chat, timedelta(minutes=10), timedelta(minutes=10)),
     Job(BACKUP, backup, timedelta(minutes=10), timedelta(minutes=2)),

@@ -95,6 +95,27 @@ class CaseDeadline(Row):
     overdue_at: UtcDatetime | None = None
 
 
+class AssignedMatter(Row):
+    """A matter assigned by a superior (上级交办), J<id> to people."""
+
+    id: int
+    source: str
+    doc_number: str
+    content: str
+    due_at: UtcDatetime
+    owner_id: int
+    case_id: int | None = None
+    registered_by: int
+    created_at: UtcDatetime
+    state: str = "open"
+    result: str | None = None
+    result_media: list[Media] = []
+    reported_at: UtcDatetime | None = None
+    warned_at: UtcDatetime | None = None
+    reminded_at: UtcDatetime | None = None
+    overdue_at: UtcDatetime | None = None
+
+
 class BureauUnit(Row):
     """A subordinate unit of the bureau (下属单位; the glossary's `unit`: the class is named so
     beside the services' unit of work)."""

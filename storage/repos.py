@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from storage.deadlines import Deadlines
+from storage.matters import Matters
 from storage.models import (
     Case,
     CaseEvent,
@@ -57,6 +58,10 @@ class Tx:
     @cached_property
     def deadlines(self) -> Deadlines:
         return Deadlines(self.conn)
+
+    @cached_property
+    def matters(self) -> Matters:
+        return Matters(self.conn)
 
     @cached_property
     def units(self) -> Units:

@@ -6,6 +6,7 @@ allow above all, or a crash) that the table does not expect. The matrix is print
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from telegram.ext import CommandHandler
@@ -28,7 +29,7 @@ COMMANDS = {
     "talks": "AAAAA", "mybookings": "AAAAA", "duty": "AAAAA",
     # /extend belongs to the case's owner (or a leader or admin): 赵六 (staff) does not own it
     "cases": "DDAAA", "case": "DDAAA", "register": "DDAAA", "extend": "DDDAA",
-    "screening": "DDAAA",
+    "screening": "DDAAA", "matter": "DDAAA", "matters": "DDAAA",
     "slot": "DDADA", "series": "DDADA", "slot_move": "DDADA", "slot_cancel": "DDADA",
     "attendance": "DDADA", "outcome": "DDADA",
     "invite": "DDDDA", "users": "DDDDA", "revoke": "DDDDA", "failed": "DDDDA",
@@ -50,6 +51,8 @@ BUTTONS = {
     "ins": "DDDAA",
     # a petition's category is its owner's (李四), or a leader's or admin's
     "cg": "DDDAA",
+    # matters: the registering dialogue's buttons without it; a result is its owner's (李四)
+    "mo": "SSSSS", "mn": "SSSSS", "mr": "DDDAA",
     # screening answers: no round is open here, and the dialogue buttons have no dialogue
     "sz": "SSSSS", "si": "SSSSS", "sd": "SSSSS", "sr": "SSSSS", "st": "SSSSS",
     "sg": "SSSSS",
@@ -90,9 +93,12 @@ async def seeded(tmp_path, clock) -> tuple[Office, dict[str, str]]:
     later = await slot_id(office, ymd(2), "09:00-11:30")
     spare = await slot_id(office, ymd(3), "09:00-11:30")  # for /slot_move and /slot_cancel
     unit = await office.minqing.db.write(lambda tx: tx.units.add("文物保护中心", clock.now()))
+    matter = await office.minqing.db.write(lambda tx: tx.matters.add(
+        "市信访局", "1号", "核查", clock.now() + timedelta(days=9), STAFF, None, LEADER,
+        clock.now()))
     office.api.clear()
     return office, {
-        "unit": str(unit.id),
+        "unit": str(unit.id), "matter": str(matter.id),
         "owned": str(ids[owned]), "new": str(ids[new]), "petition": str(ids[petition]),
         "number": owned, "later": str(later),
         "begun": str(begun), "booking": str(booking), "spare": str(spare),
@@ -129,6 +135,7 @@ def button_data(prefix: str, ids: dict[str, str]) -> str:
         "rs": f"rs:{owned}", "rj": f"rj:{owned}", "vw": f"vw:{owned}",
         "cu": f"cu:{owned}", "cs": f"cs:{owned}:{ids['unit']}", "ins": f"ins:{owned}",
         "cg": f"cg:{ids['petition']}:3", "st": "st",
+        "mo": f"mo:{STAFF}", "mn": "mn", "mr": f"mr:{ids['matter']}",
         "sz": f"sz:1:{ids['unit']}", "si": f"si:1:{ids['unit']}", "sd": f"sd:1:{ids['unit']}",
         "sr": "sr:3", "sg": f"sg:{STAFF}", "mp": f"mp:{owned}",
         "un": "un", "uv": f"uv:{ids['unit']}", "ur": f"ur:{ids['unit']}",

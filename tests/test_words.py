@@ -86,7 +86,9 @@ def test_chinese_texts_have_no_english_words_and_chinese_punctuation() -> None:
 
 def test_english_texts_use_one_word_for_a_case_and_mark_plurals() -> None:
     for key, (_, en) in CATALOG.items():
-        assert not re.search(r"\bmatters?\b", en), (key, en)
+        # "assigned matter" is the glossary's name for 上级交办; a citizen's is a "case"
+        bare = re.sub(r"\bassigned matters?\b", "", en, flags=re.IGNORECASE)
+        assert not re.search(r"\bmatters?\b", bare, re.IGNORECASE), (key, en)
         # A count before a noun is written with its plural marker, never "1 seats".
         assert not re.search(r"\{(count|left|days|hours|max|told|attempts)\} [a-z]+s\b", en), (
             key, en)

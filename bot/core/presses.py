@@ -143,12 +143,17 @@ SCREENING = Journey("screening", {  # a liaison answering a screening round
     "sg": "i",     # the item's guarantor (a user; 0: type a name and phone)
     "mp": "i",     # a serious item's first measures (asks the text)
 })
+MATTERS = Journey("matters", {  # matters assigned by superiors
+    "mo": "i",     # its owner (a user), while registering
+    "mn": "",      # no case linked, while registering
+    "mr": "i",     # report its result (asks the text)
+})
 FRONT = Journey("front", {
     "menu": "w",   # main menu entries
     "noop": "",    # a button that only closes the question (cancel)
 })
 JOURNEYS: tuple[Journey, ...] = (INTAKE, DESK, MY_CASES, TALKS, PEOPLE, UNITS, SCREENING,
-                                  FRONT)
+                                  MATTERS, FRONT)
 ACTIONS: dict[str, str] = {a: shape for j in JOURNEYS for a, shape in j.actions.items()}
 _JOURNEY_OF = {action: journey for journey in JOURNEYS for action in journey.actions}
 

@@ -9,7 +9,7 @@ from typing import Any
 from bot.clock import when, when_day
 from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
-from bot.services import duty, people, rounds, screening, talks, units, views
+from bot.services import duty, matters, people, rounds, screening, talks, units, views
 from bot.services.desk import card_buttons
 from bot.settings import Settings
 from bot.texts import Moment, Term, t, words
@@ -205,6 +205,18 @@ def _periods(view: screening.Periods, lang: str, settings: Settings) -> list[Sai
     return _raw(view.to, lang, lines)
 
 
+def _matters(view: matters.MattersView, lang: str, settings: Settings) -> list[Said]:
+    if not view.lines:
+        return [Tell(view.to, lang, "matters_empty")]
+    lines = [t(lang, "matters_title", count=len(view.lines))]
+    lines += [t(lang, "matters_line", id=m.id, source=m.source, doc=m.doc_number,
+                due=Moment(m.due_at, settings.tz), mark=mark, owner=owner,
+                content=m.content[:60]) for m, owner, mark in view.lines]
+    return _raw(view.to, lang, lines,
+                [[(t(lang, "btn_matter_report_id", id=m.id), press("mr", m.id))]
+                 for m, _, _ in view.lines[:20]])
+
+
 def _round(view: rounds.RoundView, lang: str, settings: Settings) -> list[Said]:
     sep = t(lang, "list_sep")
     lines: list[str] = []
@@ -237,6 +249,7 @@ def _round(view: rounds.RoundView, lang: str, settings: Settings) -> list[Said]:
 
 _PRESENTERS: dict[type, Callable[[Any, str, Settings], list[Said]]] = {
     rounds.RoundView: _round,
+    matters.MattersView: _matters,
     screening.Periods: _periods,
     units.UnitsView: _units,
     units.UnitCard: _unit_card,
