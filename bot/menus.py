@@ -14,7 +14,7 @@ CITIZEN: tuple[Group, ...] = (
     GENERAL,
 )
 DESK: Group = ("help_group_desk", ("cases", "case", "register", "extend", "screening",
-                                   "matter", "matters"))
+                                   "digest", "matter", "matters"))
 STAFF: tuple[Group, ...] = (
     DESK,
     ("help_group_organise", ("slot", "series", "slot_cancel", "slot_move", "attendance",

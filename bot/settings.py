@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     screening_remind_hours: int = Field(24, ge=1, le=24 * 31)
     screening_measures_hours: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [2, 1])
+    # The leaders' morning report, local time (working days; every day in a sensitive period).
+    digest_time: str = "08:00"
     duty_evening_time: str = "18:00"
     duty_morning_time: str = "08:00"
     # Flood control: past this many messages a minute a citizen is asked to slow down and staff
@@ -147,7 +149,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("host_list_time", "duty_evening_time", "duty_morning_time", "backup_time",
-                     "screening_time")
+                     "screening_time", "digest_time")
     @classmethod
     def _check_clock(cls, value: str) -> str:
         match = re.match(r"^([0-9]{1,2}):([0-9]{2})$", value.strip())

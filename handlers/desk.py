@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
+from bot import report
 from bot.context import MinqingContext
 from bot.services import cases, matters, register, rounds, views
 from bot.texts import Term
@@ -52,6 +53,12 @@ async def screening_round(update: Update, context: MinqingContext) -> None:
     await context.request.show(rounds.show, args[0] if args else None)
 
 
+@guarded
+async def morning_report(update: Update, context: MinqingContext) -> None:
+    """The morning report on demand, with its chart: /digest."""
+    await report.on_demand(context.request)
+
+
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("cases", view_command(views.queue, "The open queue."),
@@ -62,6 +69,7 @@ def handlers() -> list[BaseHandler]:
             filters=PRIVATE),
         CommandHandler("extend", extend, filters=PRIVATE),
         CommandHandler("screening", screening_round, filters=PRIVATE),
+        CommandHandler("digest", morning_report, filters=PRIVATE),
         CommandHandler("matter", service_command(
             matters.start, "Register a matter assigned by a superior."), filters=PRIVATE),
         CommandHandler("matters", view_command(matters.listing, "The open assigned matters."),

@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.services import cases, escalation, matters, reminders, rounds, staff_chat, talks
+from bot import report
+from bot.services import (
+    cases,
+    digest,
+    escalation,
+    matters,
+    reminders,
+    rounds,
+    staff_chat,
+    talks,
+)
 from bot.services.unit import Services, Unit
 from bot.settings import Settings
 
@@ -37,6 +47,7 @@ CHECK_STAFF_CHAT = "check_staff_chat"
 BACKUP = "backup"
 SCREENING = "screening"
 DEADLINES = "deadlines"
+MORNING_REPORT = "morning_report"
 MAX_CHUNKS = 1000  # a bound on one run of a chunked sweep (200,000 cases)
 CLOSE_CHUNK = 50  # cases closed in one transaction (each ~0.5 ms: the writer is held ~25 ms)
 
@@ -118,6 +129,12 @@ def _deadline_moments(unit: Unit, after: datetime, until: datetime) -> list[date
     return sorted({*escalation.moments(unit, after, until), *matters.moments(unit, after, until)})
 
 
+async def morning_report(minqing: Office) -> None:
+    """The leaders' morning report (and Monday's weekly summary), once per leader per period;
+    after downtime one report covers the whole missed span."""
+    await report.send_due(minqing.services)
+
+
 async def generate_talks(minqing: Office) -> None:
     """Generate recurring talk slots TALK_WEEKS_AHEAD weeks ahead."""
     generated = await minqing.services.run(talks.generate)
@@ -144,6 +161,8 @@ JOBS: tuple[Job, ...] = (
     # event has not begun (otherwise it is dropped and logged).
     Job(REMIND, remind, timedelta(minutes=1), timedelta(0), reminders.moments),
     Job(SCREENING, screening, timedelta(minutes=5), timedelta(seconds=20), rounds.moments),
+    # first=0: a report missed while the bot was down goes at start.
+    Job(MORNING_REPORT, morning_report, timedelta(minutes=5), timedelta(0), digest.moments),
     Job(DEADLINES, deadlines, timedelta(minutes=5), timedelta(seconds=15), _deadline_moments),
     Job(GENERATE_TALKS, generate_talks, timedelta(hours=6), timedelta(seconds=5)),
     Job(CHECK_STAFF_CHAT, check_staff_chat, timedelta(minutes=10), timedelta(minutes=10)),

@@ -25,6 +25,7 @@ from storage.models import (
     Upload,
     User,
 )
+from storage.reports import Reports
 from storage.screening import Screening
 from storage.talks import Duty, Holidays, Reminders, Talks
 from storage.times import ts
@@ -62,6 +63,10 @@ class Tx:
     @cached_property
     def matters(self) -> Matters:
         return Matters(self.conn)
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(self.conn)
 
     @cached_property
     def units(self) -> Units:

@@ -30,6 +30,7 @@ COMMANDS = {
     # /extend belongs to the case's owner (or a leader or admin): 赵六 (staff) does not own it
     "cases": "DDAAA", "case": "DDAAA", "register": "DDAAA", "extend": "DDDAA",
     "screening": "DDAAA", "matter": "DDAAA", "matters": "DDAAA",
+    "digest": "DDAAA",
     "slot": "DDADA", "series": "DDADA", "slot_move": "DDADA", "slot_cancel": "DDADA",
     "attendance": "DDADA", "outcome": "DDADA",
     "invite": "DDDDA", "users": "DDDDA", "revoke": "DDDDA", "failed": "DDDDA",
