@@ -91,5 +91,5 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report_no_liaison": ("未设联络员的单位 {count} 个", "{count} {count@unit has|units have} no liaison"),
     "report_zero": ("本期零报告：无新增事项，无临期、逾期事项，排查无异常。", "Nothing to report (zero report): no new cases, nothing due or overdue, and nothing found in screening."),
     "weekly_title": ("【周报】{first}起的一周", "[Weekly summary] the week from {first}"),
-    "weekly_total": ("新增事项 {counts} 件（括号内为较上周增减，上周 {before} 件）", "New cases: {counts} (the change against the week before, which had {before})"),
+    "weekly_total": ("新增事项 {now} 件，上周 {before} 件，增减 {change}。分项括号内为较上周增减：", "New cases: {now}; the week before: {before}; change: {change}. In brackets below, the change against the week before:"),
 }

@@ -29,6 +29,7 @@ SEED: dict[str, tuple[int, str]] = {
     "liaison": (4001, "王联络"),
     "admin": (5001, "管理员"),
 }
+DEMO_UNIT = "市博物馆"
 CLOCK_KEY = "console:clock_offset"  # seconds the console's clock runs ahead of the wall clock
 HELP = (
     "Type as the current user. A number presses that button of the newest message\n"
@@ -307,6 +308,17 @@ class Console:
                     lambda tx, u=user_id: tx.users.get(u))
                 if user is not None and user.role == "citizen":
                     await self.minqing.services.run(people.grant, None, user_id, role)
+        await self.minqing.db.write(self._demo_unit)
+
+    def _demo_unit(self, tx) -> None:
+        """A first console run gets one subordinate unit, with the seeded liaison and leader,
+        so that a screening round has someone to prompt (an office registers its own)."""
+        if tx.units.exist():
+            return
+        now = self.clock.now()
+        found = tx.units.add(DEMO_UNIT, now)
+        tx.units.toggle_liaison(found.id, SEED["liaison"][0])
+        tx.units.set_leader(found.id, SEED["leader"][0], now)
 
     async def run(self) -> None:
         await self.start()

@@ -21,6 +21,18 @@ class Reports:
             " WHERE c.created_at >= ? AND c.created_at < ?", (ts(since), ts(until))).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
+    def due_cases(self, until: datetime, limit: int = 500
+                  ) -> list[tuple[int, str, str, datetime, int | None]]:
+        """(case id, number, deadline kind, due, owner) of the open cases' unmet deadlines due
+        by `until`, soonest first, one per case (case_deadlines_unmet, then each case by id)."""
+        rows = self.c.execute(
+            "SELECT d.case_id, c.number, d.kind, MIN(d.due_at), c.owner_id"
+            " FROM case_deadlines d JOIN cases c ON c.id = d.case_id"
+            " WHERE d.met_at IS NULL AND d.due_at <= ? AND d.kind <> 'classify'"
+            " AND c.state IN ('new', 'accepted')"
+            " GROUP BY d.case_id ORDER BY MIN(d.due_at) LIMIT ?", (ts(until), limit)).fetchall()
+        return [(r[0], r[1], r[2], from_ts(r[3]), r[4]) for r in rows]
+
     def open_by_state(self) -> dict[str, int]:
         rows = self.c.execute("SELECT state, COUNT(*) FROM cases WHERE state IN"
                               " ('new', 'accepted') GROUP BY state").fetchall()

@@ -71,6 +71,12 @@ class Screening:
             " ORDER BY p.unit_id, p.liaison_id", (round_id, ts(prompted_before))).fetchall()
         return [(r[0], r[1]) for r in rows]
 
+    def unreminded_since(self, round_id: int) -> list[datetime]:
+        """When each prompt of the round not yet reminded went out."""
+        return [from_ts(r[0]) for r in self.c.execute(
+            "SELECT DISTINCT prompted_at FROM screening_prompts WHERE round_id = ?"
+            " AND reminded_at IS NULL", (round_id,))]
+
     def reminded(self, round_id: int, unit_id: int, liaison_id: int, now: datetime) -> bool:
         return self.c.execute(
             "UPDATE screening_prompts SET reminded_at = ? WHERE round_id = ? AND unit_id = ?"

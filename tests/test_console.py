@@ -144,3 +144,27 @@ async def test_a_generated_file_is_saved_and_its_path_printed(console: Console, 
     assert path.parent == tmp_path / "console-files" and path.name.endswith("report.png")
     content, mode = await asyncio.to_thread(lambda: (path.read_bytes(), path.stat().st_mode))
     assert content == b"\x89PNG a chart" and mode & 0o777 == 0o600
+
+
+async def test_a_trainee_watches_a_round_a_reminder_an_escalation_and_the_report(
+        tmp_path: Path, capsys) -> None:
+    """The README's walk-through: the console seeds 市博物馆 with its liaison and leader; the
+    round of the 1st reaches the liaison, a silent unit is reminded, a serious item escalates,
+    and the morning report arrives with its chart saved to a file."""
+    console = Console(make_settings(admin_ids=[5001]), str(tmp_path / "c.sqlite3"), far_clock())
+    capsys.readouterr()
+    await console.start()
+    try:
+        out = capsys.readouterr().out
+        assert "[王联络] 📋 矛盾纠纷排查" in out  # the round of Monday the 1st, opened at start
+        out = await type_lines(console, capsys, "/clock +25h")
+        assert "[王联络] ⏰ 市博物馆尚未报告本轮排查情况" in out
+        assert "[陈局长] 【排查日报】" in out and "未报告 1 个单位：市博物馆" in out
+        assert "(saved: " in out and "chart.png" in out
+        out = await type_lines(console, capsys, "/as liaison", "2", "商户聚集", "馆方与商户",
+                               "30", "恢复通道", "3", "1", "1")
+        assert "[陈局长] 🔴 市博物馆上报重大矛盾纠纷" in out
+        out = await type_lines(console, capsys, "/clock +3h")
+        assert "[陈局长] 🔴 市博物馆上报的重大事项" in out and "仍未报告首次处置措施" in out
+    finally:
+        await console.minqing.stop()

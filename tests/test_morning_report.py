@@ -118,7 +118,7 @@ async def test_the_weekly_summary_compares_with_the_week_before(office: Office, 
     await run(office)
     weekly = [t for t in office.texts(LEADER) if t.startswith("【周报】")]
     assert len(weekly) == 1
-    assert "新增事项 2（+2） 件" in weekly[0] or "新增事项 2（+2）件" in weekly[0]
+    assert "新增事项 2 件，上周 0 件，增减 +2。" in weekly[0]
     assert "求助 1（+1）" in weekly[0] and "投诉 1（+1）" in weekly[0]
 
 

@@ -109,7 +109,8 @@ def present_weekly(view: digest.Weekly, lang: str, settings: Settings) -> list[T
 
     sep = t(lang, "list_sep")
     lines = [t(lang, "weekly_title", first=when_day(lang, view.first)),
-             t(lang, "weekly_total", counts=change(*view.total), before=view.total[1])]
+             t(lang, "weekly_total", now=view.total[0], before=view.total[1],
+               change=f"{view.total[0] - view.total[1]:+d}")]
     if view.by_kind:
         lines.append(t(lang, "report_by_kind", counts=sep.join(
             f"{t(lang, f'kind_{k}')} {change(a, b)}" for k, a, b in view.by_kind)))

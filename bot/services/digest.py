@@ -138,24 +138,13 @@ def figures(unit: Unit, since: datetime, until: datetime) -> Figures:
     horizon = rules.end_of(_local(unit, unit.now) + timedelta(days=settings.deadline_remind_days),
                            settings.tz)
     soon, overdue = [], []
-    seen: set[int] = set()
     names: dict[int | None, str] = {}
-
-    def owner_of(case) -> str:
-        if case.owner_id not in names:
-            names[case.owner_id] = (desk.display(unit.tx.users.get(case.owner_id))
-                                    if case.owner_id else unit.text(None, "unclaimed"))
-        return names[case.owner_id]
-
-    for d in unit.tx.deadlines.unmet(horizon, limit=500):
-        if d.kind == rules.CLASSIFY or d.case_id in seen:
-            continue
-        case = unit.tx.cases.get(d.case_id)
-        if case is None or case.state not in ("new", "accepted"):
-            continue
-        seen.add(d.case_id)
-        line = (case.id, case.number, d.kind, d.due_at, owner_of(case))
-        (overdue if d.due_at < unit.now else soon).append(line)
+    for case_id, number, kind, due_at, owner_id in unit.tx.reports.due_cases(horizon):
+        if owner_id not in names:
+            names[owner_id] = (desk.display(unit.tx.users.get(owner_id)) if owner_id
+                               else unit.text(None, "unclaimed"))
+        line = (case_id, number, kind, due_at, names[owner_id])
+        (overdue if due_at < unit.now else soon).append(line)
     current = unit.tx.screening.latest(unit.now)
     view = rounds.show(unit, User(telegram_id=0, role="staff")) if current else None
     matters = []

@@ -146,6 +146,8 @@ def moments(unit: Unit, after: datetime, until: datetime) -> list[datetime]:
     remind = timedelta(hours=unit.settings.screening_remind_hours)
     for current in unit.tx.screening.still_open():
         found.update((current.opens_at + remind, current.closes_at))
+        # a prompt sent late (a round opened after downtime) is reminded of late too
+        found.update(m + remind for m in unit.tx.screening.unreminded_since(current.id))
     for moment in list(found):
         found.add(moment + remind)  # a round opening on the way is reminded of on the way
     for level, hours in _measures_hours(unit).items():
