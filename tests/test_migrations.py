@@ -112,15 +112,7 @@ async def test_the_single_due_at_becomes_the_case_deadlines(tmp_path) -> None:
 
 async def test_an_older_database_is_upgraded_with_its_cases_and_their_history(tmp_path) -> None:
     path = tmp_path / "old.sqlite3"
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    for number, script in MIGRATIONS:
-        if number > 8:
-            break
-        for statement in _statements(script):
-            conn.execute(statement)
-        conn.execute("INSERT INTO schema_version VALUES (?)", (number,))
+    conn = _database_at(path, 8)
     conn.execute("INSERT INTO users (telegram_id, created_at, updated_at) VALUES (1, 'a', 'a')")
     conn.execute("INSERT INTO cases (number, kind, state, citizen_id, text, created_at,"
                  " updated_at, anonymous) VALUES ('QZ-2031-000001', 'help', 'new', 1, '路灯',"
