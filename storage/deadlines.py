@@ -99,13 +99,6 @@ class Deadlines:
             f"UPDATE case_deadlines SET {said} = ? WHERE case_id = ? AND kind = ?"
             f" AND {said} IS NULL AND met_at IS NULL", (ts(now), case_id, kind)).rowcount == 1
 
-    def unmet(self, until: datetime, limit: int = 500) -> list[CaseDeadline]:
-        """Unmet deadlines due by `until`, soonest first (case_deadlines_unmet)."""
-        rows = self.c.execute(
-            "SELECT * FROM case_deadlines WHERE met_at IS NULL AND due_at <= ?"
-            " ORDER BY due_at LIMIT ?", (ts(until), limit)).fetchall()
-        return [_deadline(r) for r in rows]
-
     def overdue_spans(self, first: datetime, last: datetime) -> list[tuple[datetime, datetime |
                                                                               None]]:
         """(due, met) of every deadline that was overdue at some moment in [first, last]: those

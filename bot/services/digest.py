@@ -8,7 +8,7 @@ report covers the whole missed span. Monday mornings bring the weekly summary as
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.core import deadlines as rules
@@ -79,7 +79,6 @@ class Series:
     opened: tuple[int, ...]
     closed: tuple[int, ...]
     overdue: tuple[int, ...]
-    extra: dict = field(default_factory=dict)
 
 
 def _local(unit: Unit, moment: datetime) -> date:
