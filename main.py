@@ -4,6 +4,7 @@
   python main.py console         the local console chat
   python main.py users grant ID ROLE | users revoke ID | users list   [--console]
   python main.py backup --out FILE   ·   restore FILE   ·   health
+  python main.py export --from DATE --to DATE --format xlsx|csv --out FILE [--lang en]
 
 Every command says which database file it uses; `users --console` acts on the console's own.
 """
@@ -16,6 +17,7 @@ import logging
 import signal
 import sqlite3
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
@@ -189,6 +191,46 @@ def health(settings: Settings, path: str) -> int:
     return 1 if problems else 0
 
 
+def export_ledger(settings: Settings, args: argparse.Namespace, path: str) -> int:
+    """The ledger of a period, of any size, written where asked (and recorded in the audit
+    log as the command line's, actor 0)."""
+    try:
+        first, last = date.fromisoformat(args.first), date.fromisoformat(args.last)
+    except ValueError:
+        print("--from and --to take dates like 2031-12-01", file=sys.stderr)
+        return 2
+    if first > last:
+        print("--from must not come after --to", file=sys.stderr)
+        return 2
+    if not Path(path).is_file():
+        print(f"No database at {path}", file=sys.stderr)
+        return 2
+    out = Path(args.out).resolve()
+    counts = asyncio.run(_export(settings, path, first, last, args.format, out, args.lang))
+    sheets = ", ".join(f"{name.removeprefix('sheet_')} {count}"
+                       for name, count in counts.items())
+    print(f"Ledger {first}..{last} written to {out} ({sheets} rows)")
+    return 0
+
+
+async def _export(settings: Settings, path: str, first: date, last: date, fmt: str, out: Path,
+                  lang: str | None) -> dict[str, int]:
+    from bot import export
+    from bot.clock import Clock
+    from bot.render import Renderer
+    from bot.services.unit import Services
+    from storage.db import Database
+
+    clock = Clock()
+    db = await Database(path, clock).open()
+    try:
+        services = Services(db, clock, settings, Renderer(settings))
+        written = await export.from_command_line(services, first, last, fmt, out, lang)
+    finally:
+        await db.close()
+    return written.counts
+
+
 HEARTBEAT_STALE = 120  # seconds: a poll returns at least every 30
 BACKLOG_STALE = 600  # seconds a message may wait before it needs attention
 
@@ -213,6 +255,15 @@ def parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="put a backup in place (the bot stopped)")
     restore.add_argument("file")
     sub.add_parser("health", help="what needs attention; exit 1 when anything does")
+    export = sub.add_parser("export", help="write the ledger (台帐) of a period to a file")
+    export.add_argument("--from", dest="first", required=True, help="first day, 2031-12-01")
+    export.add_argument("--to", dest="last", required=True, help="last day, 2031-12-31")
+    export.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    export.add_argument("--out", required=True)
+    export.add_argument("--lang", choices=["zh", "en"], default=None,
+                        help="the headers' language (DEFAULT_LANGUAGE if not given)")
+    export.add_argument("--console", action="store_true",
+                        help="export the console's database instead of DATABASE_PATH")
     return p
 
 
@@ -232,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "restore":
             return restore_database(settings.database_path, args.file)
         return health(settings, settings.database_path)
+    if args.command == "export":
+        path = CONSOLE_DB if args.console else settings.database_path
+        say_database(path)
+        return export_ledger(settings, args, path)
     if args.command == "users":
         path = CONSOLE_DB if args.console else settings.database_path
         say_database(path)

@@ -8,21 +8,24 @@ from storage.models import Outgoing
 Group = tuple[str, tuple[str, ...]]  # (the group's heading in /help, its commands)
 
 GENERAL: Group = ("help_group_general", ("start", "lang", "cancel", "help"))
+NOTICES: Group = ("help_group_notices", ("notices", "subscribe", "unsubscribe"))
 CITIZEN: tuple[Group, ...] = (
     ("help_group_cases", ("new", "mycases", "link")),
     ("help_group_talks", ("talks", "mybookings", "duty")),
     GENERAL,
 )
+OFFICE: Group = ("help_group_office", ("export", "stats"))
 DESK: Group = ("help_group_desk", ("cases", "case", "register", "extend", "screening",
                                    "digest", "matter", "matters"))
 STAFF: tuple[Group, ...] = (
     DESK,
+    OFFICE,
     ("help_group_organise", ("slot", "series", "slot_cancel", "slot_move", "attendance",
                              "outcome")),
     ("help_group_talks", ("talks", "duty")),
     GENERAL,
 )
-LEADER: tuple[Group, ...] = (DESK, ("help_group_talks", ("talks", "duty")), GENERAL)
+LEADER: tuple[Group, ...] = (DESK, OFFICE, ("help_group_talks", ("talks", "duty")), GENERAL)
 ADMIN: tuple[Group, ...] = (
     *STAFF[:-1],
     ("help_group_people", ("invite", "users", "revoke", "failed", "units")),

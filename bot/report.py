@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.services import digest
-from bot.services.unit import Request, Services
+from bot.core.said import SendFile
+from bot.services import digest, stats
+from bot.services.unit import Request, Services, Unit
+from storage.models import User
 
 log = logging.getLogger(__name__)
 
@@ -47,3 +49,24 @@ async def on_demand(request: Request) -> None:
     if asker is not None and asker.is_staff_side:  # nobody else gets a chart drawn
         charts = await _charts(request.services, {await request.language()})
     await request.run_as(digest.demand, charts)
+
+
+async def on_stats(request: Request, words: list[str]) -> None:
+    """/stats: the figures read off the writer, their chart drawn off the event loop, both
+    queued to the one who asked (a member of staff: their own figures only)."""
+    from bot.render import assessment, chart
+
+    who = request.asker
+    view = await request.services.read(
+        lambda unit: stats.view(unit, unit.tx.users.get(who.telegram_id)
+                                or User(telegram_id=who.telegram_id), words))
+    lang = await request.language()
+    png = await asyncio.to_thread(chart.draw_rates, assessment.chart_rows(view), lang)
+    name = assessment.period_name(lang, view.assessment.period)
+
+    def queue(unit: Unit, user: User) -> None:
+        unit.show(user, view)
+        unit.tell(SendFile(user.telegram_id, unit.lang(user), "stats.png", png, as_photo=True,
+                           caption_key="stats_chart_caption", params={"period": name}))
+
+    await request.run_as(queue)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import when, when_day
+from bot.texts_ledger import TEXTS as LEDGER
 from bot.texts_oversight import TEXTS as OVERSIGHT
 
 log = logging.getLogger(__name__)
@@ -1047,6 +1048,7 @@ _PLURAL = re.compile(r"\{(\w+)@([^|}]*)(?:\|([^}]*))?\}")
 
 
 CATALOG.update(OVERSIGHT)
+CATALOG.update(LEDGER)
 
 
 def _value(lang: str | None, value: object) -> object:

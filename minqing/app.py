@@ -7,7 +7,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.context import MinqingContext
 from bot.settings import Settings
-from handlers import admin, buttons, citizen, common, desk, talks
+from handlers import admin, buttons, citizen, common, desk, ledger, talks
 
 PRE_GROUP = -1  # who is asking, and which chats are served, before anything else
 
@@ -51,6 +51,7 @@ def register_handlers(app: Application, settings: Settings) -> None:
             *common.handlers(),
             *citizen.handlers(),
             *desk.handlers(),
+            *ledger.handlers(),
             *admin.handlers(),
             *talks.handlers(),
             *buttons.handlers(),

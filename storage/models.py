@@ -256,7 +256,8 @@ class Outgoing(BaseModel):
     upload: Upload | None = None  # a file of the office's own, kept until Telegram has it
 
 
-SlotKind = Literal["talk_day", "talk_meeting", "one_on_one", "reception_day"]
+SlotKind = Literal["talk_day", "talk_meeting", "one_on_one", "reception_day", "hearing"]
+# The kinds staff create with /slot; a hearing's seats come with its announcement.
 SLOT_KINDS: tuple[SlotKind, ...] = ("talk_day", "talk_meeting", "one_on_one", "reception_day")
 
 

@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from storage.assessment import Assessment
 from storage.deadlines import Deadlines
+from storage.ledger import Ledger
 from storage.matters import Matters
 from storage.models import (
     Case,
@@ -63,6 +65,14 @@ class Tx:
     @cached_property
     def matters(self) -> Matters:
         return Matters(self.conn)
+
+    @cached_property
+    def assessment(self) -> Assessment:
+        return Assessment(self.conn)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return Ledger(self.conn)
 
     @cached_property
     def reports(self) -> Reports:

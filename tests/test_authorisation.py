@@ -30,7 +30,7 @@ COMMANDS = {
     # /extend belongs to the case's owner (or a leader or admin): 赵六 (staff) does not own it
     "cases": "DDAAA", "case": "DDAAA", "register": "DDAAA", "extend": "DDDAA",
     "screening": "DDAAA", "matter": "DDAAA", "matters": "DDAAA",
-    "digest": "DDAAA",
+    "digest": "DDAAA", "export": "DDAAA", "stats": "DDAAA",
     "slot": "DDADA", "series": "DDADA", "slot_move": "DDADA", "slot_cancel": "DDADA",
     "attendance": "DDADA", "outcome": "DDADA",
     "invite": "DDDDA", "users": "DDDDA", "revoke": "DDDDA", "failed": "DDDDA",
@@ -66,6 +66,8 @@ BUTTONS = {
     # talks: anyone may book; a booking is its citizen's own; attendance is the organisers'
     "bk": "AAAAA", "wl": "AAAAA", "bc": "SSSSS", "bm": "SSSSS", "mv": "SSSSS",
     "dc": "SSSSS", "rb": "SSSSS", "at": "DDADA",
+    # the ledger: the staff side (staff their own rows)
+    "ex": "DDAAA",
     "menu": "AAAAA", "lang": "AAAAA", "noop": "AAAAA",
 }
 FORGED = ["cl:abc", "zz:1", "cl:1:2", "cl:" + "9" * 70, "mv:1", "k:", "k:BAD WORD",
@@ -122,7 +124,7 @@ def command_line(name: str, ids: dict[str, str]) -> str:
         "invite": "staff", "revoke": str(STAFF), "holiday": f"{ymd(40)} 假",
         "workday": f"{ymd(41)} 调休", "rotation": f"day {LEADER} {ymd(1)}",
         "duty_set": f"{ymd(3)} {LEADER} 出差", "duty_swap": f"{ymd(3)} {ymd(4)} 交换",
-        "sensitive": f"add {ymd(10)} {ymd(12)} 测试",
+        "sensitive": f"add {ymd(10)} {ymd(12)} 测试", "export": "month",
     }.get(name, "")
     return f"/{name} {args}".strip()
 
@@ -147,6 +149,7 @@ def button_data(prefix: str, ids: dict[str, str]) -> str:
         "bk": f"bk:{ids['later']}", "wl": f"wl:{ids['later']}", "bc": f"bc:{booking}",
         "bm": f"bm:{booking}", "mv": f"mv:{booking}:{ids['later']}", "dc": f"dc:{booking}",
         "rb": f"rb:{booking}:{ids['later']}", "at": f"at:{booking}:1",
+        "ex": "ex:month",
         "menu": "menu:new", "lang": "lang:zh", "noop": "noop",
     }[prefix]
 

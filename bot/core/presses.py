@@ -148,12 +148,15 @@ MATTERS = Journey("matters", {  # matters assigned by superiors
     "mn": "",      # no case linked, while registering
     "mr": "i",     # report its result (asks the text)
 })
+LEDGER = Journey("ledger", {  # the ledger, assessment and reports
+    "ex": "w",     # export a period: month (this one) or last
+})
 FRONT = Journey("front", {
     "menu": "w",   # main menu entries
     "noop": "",    # a button that only closes the question (cancel)
 })
 JOURNEYS: tuple[Journey, ...] = (INTAKE, DESK, MY_CASES, TALKS, PEOPLE, UNITS, SCREENING,
-                                  MATTERS, FRONT)
+                                  MATTERS, LEDGER, FRONT)
 ACTIONS: dict[str, str] = {a: shape for j in JOURNEYS for a, shape in j.actions.items()}
 _JOURNEY_OF = {action: journey for journey in JOURNEYS for action in journey.actions}
 

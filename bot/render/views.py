@@ -9,8 +9,19 @@ from typing import Any
 from bot.clock import when, when_day
 from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
-from bot.render import report
-from bot.services import digest, duty, matters, people, rounds, screening, talks, units, views
+from bot.render import assessment, report
+from bot.services import (
+    digest,
+    duty,
+    matters,
+    people,
+    rounds,
+    screening,
+    stats,
+    talks,
+    units,
+    views,
+)
 from bot.services.desk import card_buttons
 from bot.settings import Settings
 from bot.texts import Moment, Term, t, words
@@ -251,6 +262,7 @@ def _round(view: rounds.RoundView, lang: str, settings: Settings) -> list[Said]:
 _PRESENTERS: dict[type, Callable[[Any, str, Settings], list[Said]]] = {
     digest.Report: report.present_report,
     digest.Weekly: report.present_weekly,
+    stats.StatsView: assessment.present_stats,
     rounds.RoundView: _round,
     matters.MattersView: _matters,
     screening.Periods: _periods,
