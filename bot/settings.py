@@ -72,6 +72,17 @@ class Settings(BaseSettings):
         default_factory=lambda: [2, 1])
     # The leaders' morning report, local time (working days; every day in a sensitive period).
     digest_time: str = "08:00"
+    # The monthly circular (通报) to leaders on the 1st at DIGEST_TIME: units whose 及时受理率
+    # or 按期办结率 fall below CIRCULAR_THRESHOLD per cent are named, and the cases' texts are
+    # counted for each of CIRCULAR_KEYWORDS (a list the office keeps; no word segmentation).
+    circular_threshold: float = Field(85, ge=0, le=100)
+    circular_keywords: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["物业", "停车", "拆迁", "欠薪", "噪音", "漏水"])
+    # Announcements (公示、听证、新闻发布会): whether a leader approves each before it is sent,
+    # and the broadcast's share of Telegram's 30 messages a second (the rest stays free for
+    # replies and relays).
+    announcement_approval: bool = True
+    broadcast_rate: float = Field(25, ge=1, le=30)
     duty_evening_time: str = "18:00"
     duty_morning_time: str = "08:00"
     # Flood control: past this many messages a minute a citizen is asked to slow down and staff
@@ -95,6 +106,13 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("circular_keywords", mode="before")
+    @classmethod
+    def _split_words(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace("，", ",").split(",") if part.strip()]
+        return value
 
     @field_validator("booking_reminder_hours", "screening_measures_hours", mode="before")
     @classmethod

@@ -143,5 +143,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "stats_group_office": ("全室", "office"),
     "stats_group_staff": ("工作人员", "staff"),
     "stats_group_unit": ("单位", "unit"),
+    # --- the monthly circular (通报) ---
+    "circular_title": ("【通报】{period}群众工作情况", "Circular: mass work in {period}"),
+    "circular_office": ("一、全室：{figures}", "1. The office: {figures}"),
+    "circular_units": ("二、各单位：", "2. By unit:"),
+    "circular_figures": ("受理 {received}；办结 {handled}；及时受理率 {accept}；按期办结率 {handle}", "{received} received; {handled} handled; accepted in time {accept}; handled in time {handle}"),
+    "circular_count": ("{now} 件（较上月 {change}）", "{now} ({change} on the month before)"),
+    "circular_rate": ("{now}（较上月 {change} 个百分点）", "{now} ({change} points on the month before)"),
+    "circular_below": ("三、低于 {threshold} 的单位：{units}", "3. Units below {threshold}: {units}"),
+    "circular_below_rates": ("（{rates}）", " ({rates})"),
+    "circular_none_below": ("三、没有低于 {threshold} 的单位。", "3. No unit is below {threshold}."),
+    "circular_kinds": ("四、反映较多的类型：{kinds}；关键词：{words}", "4. The most frequent kinds: {kinds}; keywords: {words}"),
+    "circular_overdue": ("五、逾期未办：事项 {cases} 件，上级交办 {assigned} 件。", "5. Overdue: {cases} {cases@case}; assigned matters overdue: {assigned}."),
+    "circular_matter": ("· M{id} {source} {doc}，期限 {due}，承办人 {owner}", "· M{id} {source} {doc}, due {due}, owner {owner}"),
     "slot_hearing": ("听证会", "hearing"),
 }

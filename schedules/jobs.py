@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from bot import report
 from bot.services import (
     cases,
+    circular,
     digest,
     escalation,
     matters,
@@ -48,6 +49,7 @@ BACKUP = "backup"
 SCREENING = "screening"
 DEADLINES = "deadlines"
 MORNING_REPORT = "morning_report"
+CIRCULAR = "circular"
 MAX_CHUNKS = 1000  # a bound on one run of a chunked sweep (200,000 cases)
 CLOSE_CHUNK = 50  # cases closed in one transaction (each ~0.5 ms: the writer is held ~25 ms)
 
@@ -135,6 +137,13 @@ async def morning_report(minqing: Office) -> None:
     await report.send_due(minqing.services)
 
 
+async def monthly_circular(minqing: Office) -> None:
+    """Last month's circular (通报) to every leader, once each, from the 1st at DIGEST_TIME."""
+    sent = await minqing.services.run(circular.send)
+    if sent:
+        log.info("circulars: %d queued", sent)
+
+
 async def generate_talks(minqing: Office) -> None:
     """Generate recurring talk slots TALK_WEEKS_AHEAD weeks ahead."""
     generated = await minqing.services.run(talks.generate)
@@ -163,6 +172,8 @@ JOBS: tuple[Job, ...] = (
     Job(SCREENING, screening, timedelta(minutes=5), timedelta(seconds=20), rounds.moments),
     # first=0: a report missed while the bot was down goes at start.
     Job(MORNING_REPORT, morning_report, timedelta(minutes=5), timedelta(0), digest.moments),
+    Job(CIRCULAR, monthly_circular, timedelta(minutes=30), timedelta(seconds=40),
+        circular.moments),
     Job(DEADLINES, deadlines, timedelta(minutes=5), timedelta(seconds=15), _deadline_moments),
     Job(GENERATE_TALKS, generate_talks, timedelta(hours=6), timedelta(seconds=5)),
     Job(CHECK_STAFF_CHAT, check_staff_chat, timedelta(minutes=10), timedelta(minutes=10)),

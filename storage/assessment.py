@@ -1,11 +1,12 @@
 """The figures of assessment (考核) and of the circular (通报): the cases, screening items and
-talks of a period, one row each with what the figures are computed from. Each query starts
-from an index over the period (cases_created, case_deadlines_met and _unmet, talk_slots_start)
-and reaches the rest by primary keys; the repeat check uses cases_citizen."""
+talks of a period, one row each with what the figures are computed from, streamed (cursors).
+Each query starts from an index over the period (cases_created, case_deadlines_met and _unmet,
+talk_slots_start) and reaches the rest by primary keys; the repeat check uses cases_citizen."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime
 
 from storage.times import ts
@@ -17,7 +18,7 @@ class Assessment:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.c = conn
 
-    def received(self, first: datetime, last: datetime) -> list[sqlite3.Row]:
+    def received(self, first: datetime, last: datetime) -> Iterator[sqlite3.Row]:
         """Each case received in [first, last): who owns it, the unit, its kind and text, its
         accept deadline, the first message from the office to the citizen, whether the same
         citizen raised the same kind about the same unit within the 90 days before."""
@@ -35,9 +36,9 @@ class Assessment:
             " FROM cases c"
             " LEFT JOIN case_deadlines a ON a.case_id = c.id AND a.kind = 'accept'"
             " WHERE c.created_at >= ? AND c.created_at < ?",
-            (ts(first), ts(last))).fetchall()
+            (ts(first), ts(last)))
 
-    def handled(self, first: datetime, last: datetime) -> list[sqlite3.Row]:
+    def handled(self, first: datetime, last: datetime) -> Iterator[sqlite3.Row]:
         """Each handling deadline met in [first, last), or due in it and still unmet: the
         按期办结率's cases, with how long each took from its receipt."""
         return self.c.execute(
@@ -49,16 +50,16 @@ class Assessment:
             " FROM case_deadlines d JOIN cases c ON c.id = d.case_id"
             " WHERE d.kind = 'handle' AND d.met_at IS NULL AND d.due_at >= ? AND d.due_at < ?"
             " AND c.state IN ('new', 'accepted')",
-            (ts(first), ts(last), ts(first), ts(last))).fetchall()
+            (ts(first), ts(last), ts(first), ts(last)))
 
-    def items(self, first: datetime, last: datetime) -> list[sqlite3.Row]:
+    def items(self, first: datetime, last: datetime) -> Iterator[sqlite3.Row]:
         """Screening items reported in [first, last), with their case's owner and state."""
         return self.c.execute(
             "SELECT si.case_id, si.unit_id, c.owner_id, c.state FROM screening_items si"
             " JOIN cases c ON c.id = si.case_id"
-            " WHERE si.created_at >= ? AND si.created_at < ?", (ts(first), ts(last))).fetchall()
+            " WHERE si.created_at >= ? AND si.created_at < ?", (ts(first), ts(last)))
 
-    def talks(self, first: datetime, last: datetime) -> list[sqlite3.Row]:
+    def talks(self, first: datetime, last: datetime) -> Iterator[sqlite3.Row]:
         """Talk slots held (not cancelled, begun) in [first, last), with their bookings'
         attendance as marked."""
         return self.c.execute(
@@ -70,7 +71,7 @@ class Assessment:
             " (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = s.id"
             "  AND b.attendance = 'no_show') AS no_show"
             " FROM talk_slots s WHERE s.state = 'open' AND s.starts_at >= ? AND s.starts_at < ?",
-            (ts(first), ts(last))).fetchall()
+            (ts(first), ts(last)))
 
     def overdue_cases(self, until: datetime) -> int:
         return self.c.execute(
@@ -79,11 +80,11 @@ class Assessment:
             " AND d.kind <> 'classify' AND c.state IN ('new', 'accepted')",
             (ts(until),)).fetchone()[0]
 
-    def transfers(self, first: datetime, last: datetime) -> list[sqlite3.Row]:
+    def transfers(self, first: datetime, last: datetime) -> Iterator[sqlite3.Row]:
         """Internal hand-overs (转交) in [first, last): the case, from whom, to whom."""
         return self.c.execute(
             "SELECT o.case_id, c.number, c.unit_id, o.assigned_by, o.owner_id, o.assigned_at,"
             " o.reason FROM case_owners o JOIN cases c ON c.id = o.case_id"
             " WHERE o.assigned_at >= ? AND o.assigned_at < ? AND o.reason IN"
             " ('transfer', 'assign') ORDER BY o.assigned_at",
-            (ts(first), ts(last))).fetchall()
+            (ts(first), ts(last)))

@@ -65,3 +65,13 @@ class Reports:
         row = self.c.execute("SELECT MAX(until) FROM morning_reports WHERE kind = ?",
                              (kind,)).fetchone()
         return from_ts(row[0]) if row and row[0] else None
+
+    def record_circular(self, leader_id: int, period: str, now: datetime) -> bool:
+        """True only the first time: the monthly circular goes to each leader once."""
+        return self.c.execute(
+            "INSERT INTO circulars (leader_id, period, sent_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING", (leader_id, period, ts(now))).rowcount == 1
+
+    def circulated(self, period: str) -> set[int]:
+        return {r[0] for r in self.c.execute(
+            "SELECT leader_id FROM circulars WHERE period = ?", (period,))}

@@ -1,13 +1,13 @@
-"""Assessment (考核) in words: /stats, the monthly circular (通报) and the annual report's
-summary, from the figures of bot.services.stats."""
+"""Assessment (考核) in words: /stats and the monthly circular (通报), from the figures of
+bot.services.stats."""
 
 from __future__ import annotations
 
 from bot.core.said import Tell
-from bot.services import stats
+from bot.services import circular, stats
 from bot.services.stats import Figures, Period
 from bot.settings import Settings
-from bot.texts import t, when_day
+from bot.texts import t, when, when_day
 
 
 def rate(lang: str, part: int, whole: int) -> str:
@@ -81,3 +81,59 @@ def chart_rows(view: stats.StatsView) -> list[tuple[str, float | None, float | N
     ordered = sorted(found.staff.items(), key=lambda item: -item[1].received)
     rows += [(str(i), f.accept_rate, f.handle_rate) for i, (_, f) in enumerate(ordered, 1)]
     return rows
+
+
+def _change_count(lang: str, now: int, before: int) -> str:
+    return t(lang, "circular_count", now=now, change=f"{now - before:+d}")
+
+
+def _change_rate(lang: str, now: float | None, before: float | None) -> str:
+    if now is None:
+        return t(lang, "stats_none")
+    if before is None:
+        return f"{now * 100:.1f}%"
+    return t(lang, "circular_rate", now=f"{now * 100:.1f}%",
+             change=f"{(now - before) * 100:+.1f}")
+
+
+def _circular_figures(lang: str, now: Figures, before: Figures) -> str:
+    return t(lang, "circular_figures", received=_change_count(lang, now.received, before.received),
+             handled=_change_count(lang, now.handled, before.handled),
+             accept=_change_rate(lang, now.accept_rate, before.accept_rate),
+             handle=_change_rate(lang, now.handle_rate, before.handle_rate))
+
+
+def present_circular(view: circular.Circular, lang: str, settings: Settings) -> list[Tell]:
+    sep = t(lang, "list_sep")
+    colon = "：" if lang == "zh" else ": "
+    lines = [t(lang, "circular_title", period=period_name(lang, view.period)),
+             t(lang, "circular_office", figures=_circular_figures(lang, view.office,
+                                                                view.office_before))]
+    if view.units:
+        lines.append(t(lang, "circular_units"))
+        for i, unit_line in enumerate(view.units, 1):
+            lines.append(f"{i}. {unit_line.name}{colon}"
+                         f"{_circular_figures(lang, unit_line.now, unit_line.before)}")
+    below = [u for u in view.units if u.below]
+    threshold = f"{view.threshold:g}%"
+    if below:
+        named = sep.join(
+            u.name + t(lang, "circular_below_rates", rates=sep.join(
+                t(lang, f"stats_chart_{rate}") + " " + f"{_rate_of(u.now, rate) * 100:.1f}%"
+                for rate in u.below)) for u in below)
+        lines.append(t(lang, "circular_below", threshold=threshold, units=named))
+    else:
+        lines.append(t(lang, "circular_none_below", threshold=threshold))
+    kinds = sep.join(f"{t(lang, f'kind_{k}')} {n}" for k, n in view.kinds) or t(lang, "none")
+    words = sep.join(f"{w} {n}" for w, n in view.words) or t(lang, "none")
+    lines.append(t(lang, "circular_kinds", kinds=kinds, words=words))
+    lines.append(t(lang, "circular_overdue", cases=view.overdue_cases,
+                   assigned=len(view.overdue_matters)))
+    for matter_id, source, doc, due, who in view.overdue_matters:
+        lines.append(t(lang, "circular_matter", id=matter_id, source=source, doc=doc,
+                       due=when(lang, due, settings.tz), owner=who))
+    return [Tell(view.to, lang, "raw", {"text": "\n".join(lines)[:4000]})]
+
+
+def _rate_of(f: Figures, rate: str) -> float:
+    return (f.accept_rate if rate == "accept" else f.handle_rate) or 0.0

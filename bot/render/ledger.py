@@ -1,7 +1,7 @@
 """The ledger's writers: sheets (bot.services.ledger) as an XLSX workbook or as CSV files.
 
-XLSX is written by openpyxl in write-only mode: each row goes to a temporary file as it is
-made and nothing is kept, so memory stays flat however long the period. The header row is
+XLSX is written by XlsxWriter in constant-memory mode: each row goes to a temporary file as it
+is made and nothing is kept, so memory stays flat however long the period. The header row is
 frozen and bold, columns are sized, moments are date cells, and overdue rows are filled red. A
 sheet over Excel's row limit goes on in a second sheet of the same name (2), and so on."""
 
@@ -20,73 +20,70 @@ DATE_FORMAT = "yyyy-mm-dd hh:mm"
 Rows = Callable[[Sheet], Iterable[Any]]
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _start(book: Any, sheet: Sheet, title: str, scope: Scope, style: dict[str, Any]) -> Any:
-    """A new sheet: its columns sized, the header written bold and frozen."""
-    from openpyxl.cell import WriteOnlyCell
-
-    ws = book.create_sheet(title)
-    for i, column in enumerate(sheet.columns):
-        ws.column_dimensions[_letter(i)].width = column.width
-    ws.freeze_panes = "A2"
-    header = []
-    for column in sheet.columns:
-        cell = WriteOnlyCell(ws, value=scope.word(column.header))
-        cell.font, cell.fill = style["bold"], style["grey"]
-        header.append(cell)
-    ws.append(header)
-    return ws
-
-
 def write_xlsx(path: Path, sheets: list[Sheet], rows: Rows, scope: Scope,
                max_rows: int = XLSX_MAX_ROWS) -> dict[str, int]:
     """Write the workbook to `path`; returns each sheet's count of data rows."""
-    from openpyxl import Workbook  # imported only to write a workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
+    import xlsxwriter  # imported only to write a workbook
 
-    book = Workbook(write_only=True)
-    style = {"bold": Font(bold=True), "grey": PatternFill("solid", fgColor="DDDDDD")}
-    red = PatternFill("solid", fgColor="F4CCCC")
+    book = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True,  # each row goes to a temporary file as it is written
+        "default_date_format": DATE_FORMAT, "remove_timezone": True})
+    formats = {
+        "header": book.add_format({"bold": True, "bg_color": "#DDDDDD"}),
+        (MOMENT, False): book.add_format({"num_format": DATE_FORMAT}),
+        (MOMENT, True): book.add_format({"num_format": DATE_FORMAT, "bg_color": "#F4CCCC"}),
+        (SHARE, False): book.add_format({"num_format": "0.0%"}),
+        (SHARE, True): book.add_format({"num_format": "0.0%", "bg_color": "#F4CCCC"}),
+        "late": book.add_format({"bg_color": "#F4CCCC"}),
+    }
     counts: dict[str, int] = {}
-    for sheet in sheets:
-        title = scope.word(sheet.name)
-        part, count = 1, 0
-        ws = _start(book, sheet, title, scope, style)
-        written = 1
-        for row in rows(sheet):
-            if written >= max_rows:  # Excel's limit: the sheet goes on in another
-                part += 1
-                ws = _start(book, sheet, f"{title}({part})", scope, style)
-                written = 1
-            late = sheet.overdue is not None and sheet.overdue(row, scope)
-            values = []
-            for column in sheet.columns:
-                value = column.value(row, scope)
-                if late or (column.kind == MOMENT and value is not None) or column.kind == SHARE:
-                    cell = WriteOnlyCell(ws, value=value)
-                    if column.kind == MOMENT:
-                        cell.number_format = DATE_FORMAT
-                    elif column.kind == SHARE:
-                        cell.number_format = "0.0%"
-                    if late:
-                        cell.fill = red
-                    value = cell
-                values.append(value)
-            ws.append(values)
-            written += 1
-            count += 1
-        counts[sheet.name] = count
-    book.save(path)
+    try:
+        for sheet in sheets:
+            counts[sheet.name] = _sheet(book, sheet, rows(sheet), scope, formats, max_rows)
+    finally:
+        book.close()
     return counts
+
+
+def _sheet(book: Any, sheet: Sheet, rows: Iterable[Any], scope: Scope,
+           formats: dict[Any, Any], max_rows: int) -> int:
+    title = scope.word(sheet.name)
+    styled = [i for i, c in enumerate(sheet.columns) if c.kind == SHARE]
+    part, count = 1, 0
+    ws = _start(book, sheet, title, formats["header"], scope)
+    at = 1
+    for row in rows:
+        if at >= max_rows:  # Excel's limit: the sheet goes on in another
+            part += 1
+            ws = _start(book, sheet, f"{title}({part})", formats["header"], scope)
+            at = 1
+        values = [column.value(row, scope) for column in sheet.columns]
+        if sheet.overdue is not None and sheet.overdue(row, scope):
+            for i, (column, value) in enumerate(zip(sheet.columns, values, strict=True)):
+                if column.kind in (MOMENT, SHARE) and value is not None:
+                    ws.write(at, i, value, formats[(column.kind, True)])
+                elif value is None:
+                    ws.write_blank(at, i, None, formats["late"])
+                else:
+                    ws.write(at, i, value, formats["late"])
+        else:
+            ws.write_row(at, 0, values)  # a moment takes the default date format
+            for i in styled:
+                if values[i] is not None:
+                    ws.write_number(at, i, values[i], formats[(SHARE, False)])
+        at += 1
+        count += 1
+    return count
+
+
+def _start(book: Any, sheet: Sheet, title: str, header: Any, scope: Scope) -> Any:
+    """A new sheet: its columns sized, the header written bold and frozen."""
+    ws = book.add_worksheet(title[:31])
+    for i, column in enumerate(sheet.columns):
+        ws.set_column(i, i, column.width)
+    ws.freeze_panes(1, 0)
+    ws.write_row(0, 0, [scope.word(c.header) for c in sheet.columns], header)
+    return ws
 
 
 def csv_paths(path: Path, sheets: list[Sheet]) -> list[Path]:

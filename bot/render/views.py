@@ -11,6 +11,7 @@ from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
 from bot.render import assessment, report
 from bot.services import (
+    circular,
     digest,
     duty,
     matters,
@@ -263,6 +264,7 @@ _PRESENTERS: dict[type, Callable[[Any, str, Settings], list[Said]]] = {
     digest.Report: report.present_report,
     digest.Weekly: report.present_weekly,
     stats.StatsView: assessment.present_stats,
+    circular.Circular: assessment.present_circular,
     rounds.RoundView: _round,
     matters.MattersView: _matters,
     screening.Periods: _periods,

@@ -84,18 +84,18 @@ def _moment(name: str) -> Value:
 
 
 def _term(prefix: str, name: str) -> Value:
-    return lambda row, scope: scope.word(f"{prefix}{row[name]}") if row[name] else ""
+    return lambda row, scope: scope.word(f"{prefix}{row[name]}") if row[name] else None
 
 
 def _met(due: str, met: str) -> Value:
     """是 (on time), 否 (late, or past due and still unmet), blank while it may still be met."""
-    def value(row: sqlite3.Row, scope: Scope) -> str:
+    def value(row: sqlite3.Row, scope: Scope) -> str | None:
         if row[due] is None:
-            return ""
+            return None
         if row[met] is not None:
             return scope.word("ledger_yes" if row[met] <= row[due] else "ledger_no")
         due_at = from_ts(row[due])
-        return scope.word("ledger_no") if due_at < scope.now else ""
+        return scope.word("ledger_no") if due_at < scope.now else None
     return value
 
 
@@ -112,8 +112,8 @@ def _late(row: sqlite3.Row, scope: Scope) -> bool:
     return False
 
 
-def _citizen(row: sqlite3.Row, scope: Scope) -> str:
-    return scope.word("ledger_anonymous") if row["anonymous"] else row["citizen"] or ""
+def _citizen(row: sqlite3.Row, scope: Scope) -> str | None:
+    return scope.word("ledger_anonymous") if row["anonymous"] else row["citizen"] or None
 
 
 def _summary(row: sqlite3.Row, scope: Scope) -> str:
@@ -130,10 +130,10 @@ CASES = Sheet("sheet_cases", (
     Column("col_category", 22, _term("category_", "category")),
     Column("col_received", 17, _moment("created_at"), MOMENT),
     Column("col_citizen", 10, _citizen),
-    Column("col_phone", 14, lambda row, scope: row["citizen_phone"] or ""),
+    Column("col_phone", 14, lambda row, scope: row["citizen_phone"] or None),
     Column("col_summary", 40, _summary),
-    Column("col_unit", 14, lambda row, scope: row["unit"] or ""),
-    Column("col_owners", 18, lambda row, scope: row["owners"] or ""),
+    Column("col_unit", 14, lambda row, scope: row["unit"] or None),
+    Column("col_owners", 18, lambda row, scope: row["owners"] or None),
     Column("col_state", 8, _term("state_", "state")),
     Column("col_accept_due", 17, _moment("accept_due"), MOMENT),
     Column("col_accept_met", 17, _moment("accept_met"), MOMENT),
@@ -142,9 +142,9 @@ CASES = Sheet("sheet_cases", (
     Column("col_handle_met", 17, _moment("handle_met"), MOMENT),
     Column("col_handle_on_time", 8, _met("handle_due", "handle_met")),
     Column("col_extended", 8, lambda row, scope: row["extended_days"] or None, NUMBER),
-    Column("col_round", 11, lambda row, scope: row["round_day"] or ""),
-    Column("col_guarantor", 10, lambda row, scope: row["guarantor"] or ""),
-    Column("col_guarantor_phone", 14, lambda row, scope: row["guarantor_phone"] or ""),
+    Column("col_round", 11, lambda row, scope: row["round_day"] or None),
+    Column("col_guarantor", 10, lambda row, scope: row["guarantor"] or None),
+    Column("col_guarantor_phone", 14, lambda row, scope: row["guarantor_phone"] or None),
 ), lambda tx, s: tx.ledger.cases(s.first, s.last, s.owner), overdue=_late)
 
 TALKS = Sheet("sheet_talks", (
@@ -159,7 +159,7 @@ TALKS = Sheet("sheet_talks", (
     Column("col_booker", 10, lambda row, scope: row["citizen"] if row["booking_state"] else ""),
     Column("col_booking_state", 8, _term("ledger_booking_", "booking_state")),
     Column("col_attendance", 8, _term("attendance_", "attendance")),
-    Column("col_outcome", 30, lambda row, scope: row["outcome"] or ""),
+    Column("col_outcome", 30, lambda row, scope: row["outcome"] or None),
 ), lambda tx, s: tx.ledger.talks(s.first, s.last, s.owner))
 
 ROUNDS = Sheet("sheet_rounds", (
@@ -168,13 +168,13 @@ ROUNDS = Sheet("sheet_rounds", (
     Column("col_unit", 14, _field("unit")),
     Column("col_answer", 8, lambda row, scope: scope.word(f"answer_{row['answer'] or 'none'}")),
     Column("col_answered", 17, _moment("answered_at"), MOMENT),
-    Column("col_number", 16, lambda row, scope: row["number"] or ""),
-    Column("col_parties", 20, lambda row, scope: row["parties"] or ""),
+    Column("col_number", 16, lambda row, scope: row["number"] or None),
+    Column("col_parties", 20, lambda row, scope: row["parties"] or None),
     Column("col_people", 6, _field("people"), NUMBER),
-    Column("col_demand", 30, lambda row, scope: row["demand"] or ""),
+    Column("col_demand", 30, lambda row, scope: row["demand"] or None),
     Column("col_risk", 8, _term("risk_", "risk_level")),
-    Column("col_guarantor", 10, lambda row, scope: row["guarantor"] or ""),
-    Column("col_guarantor_phone", 14, lambda row, scope: row["guarantor_phone"] or ""),
+    Column("col_guarantor", 10, lambda row, scope: row["guarantor"] or None),
+    Column("col_guarantor_phone", 14, lambda row, scope: row["guarantor_phone"] or None),
     Column("col_target", 17, _moment("target"), MOMENT),
     Column("col_settled", 17, _moment("settled"), MOMENT),
 ), lambda tx, s: tx.ledger.rounds(s.first_day.isoformat(), s.last_day.isoformat(), s.owner),
@@ -189,9 +189,9 @@ MATTERS = Sheet("sheet_matters", (
     Column("col_registered", 17, _moment("created_at"), MOMENT),
     Column("col_due", 17, _moment("due_at"), MOMENT),
     Column("col_owner", 10, _field("owner")),
-    Column("col_number", 16, lambda row, scope: row["case_number"] or ""),
+    Column("col_number", 16, lambda row, scope: row["case_number"] or None),
     Column("col_matter_state", 8, _term("matter_state_", "state")),
-    Column("col_result", 36, lambda row, scope: row["result"] or ""),
+    Column("col_result", 36, lambda row, scope: row["result"] or None),
     Column("col_reported", 17, _moment("reported_at"), MOMENT),
 ), lambda tx, s: tx.ledger.matters(s.first, s.last, s.owner),
     overdue=lambda row, scope: row["overdue_at"] is not None)
@@ -204,7 +204,7 @@ ANNOUNCEMENTS = Sheet("sheet_announcements", (
     Column("col_creator", 10, _field("creator")),
     Column("col_announcement_state", 8, _term("announcement_state_", "state")),
     Column("col_event_at", 17, _moment("event_at"), MOMENT),
-    Column("col_place", 16, lambda row, scope: row["place"] or ""),
+    Column("col_place", 16, lambda row, scope: row["place"] or None),
     Column("col_recipients", 8, _field("queued"), NUMBER),
     Column("col_sent", 8, _field("sent"), NUMBER),
     Column("col_blocked", 8, _field("blocked"), NUMBER),
