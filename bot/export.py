@@ -1,8 +1,8 @@
 """Exporting the ledger (台帐): in chat (/export, a document to the one who asked) and from the
-command line (`main.py export`). The rows are read in one snapshot on a read connection and
-written by openpyxl or csv on that connection's own thread, so the event loop and the writer
-never wait for an export. Sits above the services (it uses the rendering layer's writers),
-like bot.report."""
+command line (`main.py export`); the annual report (/report year) the same way. The rows are
+read in one snapshot on a read connection and written by XlsxWriter or csv on that
+connection's own thread, so the event loop and the writer never wait for an export. Sits above
+the services (it uses the rendering layer's writers), like bot.report."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.core.said import DOCUMENT_LIMIT, SendFile
 from bot.render.ledger import write_csv, write_xlsx
+from bot.services import annual as annual_report
 from bot.services import ledger
 from bot.services.ledger import Scope, Sheet
 from bot.services.unit import Request, Services, Unit
@@ -108,3 +109,31 @@ async def from_command_line(services: Services, first: date, last: date, fmt: st
         unit, 0, wanted, f"command line {fmt}",
         unit.tx.ledger.count_cases(wanted.first, wanted.last)))
     return await write(services, wanted, out, fmt)
+
+
+async def annual(request: Request, words: list[str]) -> None:
+    """/report year [last|2031]: the annual report (art. 41) as a workbook, with its summary
+    in words; leaders and admins only."""
+    who = request.asker
+
+    def look(unit: Unit) -> tuple[Scope, annual_report.Summary]:
+        user = unit.tx.users.get(who.telegram_id) or User(telegram_id=who.telegram_id)
+        wanted = annual_report.scope(unit, user, words)
+        return wanted, annual_report.summary(unit, who.telegram_id, wanted)
+
+    wanted, summary = await request.services.read(look)
+    with tempfile.TemporaryDirectory(prefix="minqing-report-") as folder:
+        path = Path(folder) / "report.xlsx"
+        written = await write(request.services, wanted, path, sheets=annual_report.SHEETS)
+        content = await asyncio.to_thread(path.read_bytes)
+
+    def queue(unit: Unit, user: User) -> None:
+        ledger.record(unit, user.telegram_id, wanted, "annual report",
+                      summary.office.received)
+        unit.show(user, summary)
+        filename = unit.text(user, "annual_filename", year=summary.year) + ".xlsx"
+        unit.tell(SendFile(user.telegram_id, unit.lang(user), filename, content,
+                           caption_key="annual_caption", params={"year": summary.year}))
+
+    log.info("annual report %s: %s rows", summary.year, sum(written.counts.values()))
+    await request.run_as(queue)

@@ -14,7 +14,7 @@ CITIZEN: tuple[Group, ...] = (
     ("help_group_talks", ("talks", "mybookings", "duty")),
     GENERAL,
 )
-OFFICE: Group = ("help_group_office", ("export", "stats"))
+OFFICE: Group = ("help_group_office", ("export", "stats", "report"))
 DESK: Group = ("help_group_desk", ("cases", "case", "register", "extend", "screening",
                                    "digest", "matter", "matters"))
 STAFF: tuple[Group, ...] = (

@@ -1,4 +1,4 @@
-"""The ledger and the office's figures: /export, its buttons, /stats and /report."""
+"""The ledger and the office's figures: /export and its buttons, /stats, /report."""
 
 from __future__ import annotations
 
@@ -47,9 +47,16 @@ async def assessment(update: Update, context: MinqingContext) -> None:
     await report.on_stats(context.request, context.args or [])
 
 
+@guarded
+async def annual_report(update: Update, context: MinqingContext) -> None:
+    """The annual report (art. 41) as a workbook with its summary: /report year [last|2031]."""
+    await export.annual(context.request, context.args or [])
+
+
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("export", export_ledger, filters=PRIVATE),
         CommandHandler("stats", assessment, filters=PRIVATE),
+        CommandHandler("report", annual_report, filters=PRIVATE),
         CallbackQueryHandler(ledger_button, pattern=LEDGER.pattern),
     ]

@@ -81,10 +81,18 @@ class Assessment:
             (ts(until),)).fetchone()[0]
 
     def transfers(self, first: datetime, last: datetime) -> Iterator[sqlite3.Row]:
-        """Internal hand-overs (转交) in [first, last): the case, from whom, to whom."""
+        """Internal hand-overs (转交) in [first, last): the case, its unit, who handed it to
+        whom, when and why. Read once a year (the annual report): it scans the events."""
         return self.c.execute(
-            "SELECT o.case_id, c.number, c.unit_id, o.assigned_by, o.owner_id, o.assigned_at,"
-            " o.reason FROM case_owners o JOIN cases c ON c.id = o.case_id"
-            " WHERE o.assigned_at >= ? AND o.assigned_at < ? AND o.reason IN"
-            " ('transfer', 'assign') ORDER BY o.assigned_at",
+            "SELECT c.number, un.name AS unit, e.at, e.text AS reason,"
+            " COALESCE(NULLIF(fu.real_name, ''), NULLIF(fu.display_name, ''), e.actor_id)"
+            "   AS by_name,"
+            " (SELECT COALESCE(NULLIF(tu.real_name, ''), NULLIF(tu.display_name, ''), o.owner_id)"
+            "  FROM case_owners o LEFT JOIN users tu ON tu.telegram_id = o.owner_id"
+            "  WHERE o.case_id = e.case_id AND o.assigned_at = e.at ORDER BY o.id DESC LIMIT 1)"
+            "   AS to_name"
+            " FROM case_events e JOIN cases c ON c.id = e.case_id"
+            " LEFT JOIN units un ON un.id = c.unit_id"
+            " LEFT JOIN users fu ON fu.telegram_id = e.actor_id"
+            " WHERE e.kind = 'transfer' AND e.at >= ? AND e.at < ? ORDER BY e.at, e.id",
             (ts(first), ts(last)))

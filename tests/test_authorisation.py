@@ -31,6 +31,7 @@ COMMANDS = {
     "cases": "DDAAA", "case": "DDAAA", "register": "DDAAA", "extend": "DDDAA",
     "screening": "DDAAA", "matter": "DDAAA", "matters": "DDAAA",
     "digest": "DDAAA", "export": "DDAAA", "stats": "DDAAA",
+    "report": "DDDAA",
     "slot": "DDADA", "series": "DDADA", "slot_move": "DDADA", "slot_cancel": "DDADA",
     "attendance": "DDADA", "outcome": "DDADA",
     "invite": "DDDDA", "users": "DDDDA", "revoke": "DDDDA", "failed": "DDDDA",
@@ -125,6 +126,7 @@ def command_line(name: str, ids: dict[str, str]) -> str:
         "workday": f"{ymd(41)} 调休", "rotation": f"day {LEADER} {ymd(1)}",
         "duty_set": f"{ymd(3)} {LEADER} 出差", "duty_swap": f"{ymd(3)} {ymd(4)} 交换",
         "sensitive": f"add {ymd(10)} {ymd(12)} 测试", "export": "month",
+        "report": "year",
     }.get(name, "")
     return f"/{name} {args}".strip()
 

@@ -135,3 +135,39 @@ async def test_the_ledger_has_the_same_figures_as_a_sheet(office: Office) -> Non
     assert rows[1][:12] == ["全室", "全室", 4, 1, 0.5, 1.0, 2.0, 48.0, 1, None, 1, 1.0]
     assert book_["考核指标"]["E2"].number_format == "0.0%"
     assert [r[1] for r in rows[2:]] == ["李四", "赵六", "陈局长"]
+
+
+async def test_the_annual_report_is_a_workbook_with_its_summary(office: Office) -> None:
+    ids = await seed(office)
+    clock = office.clock
+    museum = await office.minqing.db.write(lambda tx: tx.units.add("市博物馆", clock.now()))
+    await office.press(STAFF2, f"cs:{ids['b']}:{museum.id}")  # B, a complaint, concerns it
+    await office.press(STAFF, f"tr:{ids['d']}")
+    await office.press(STAFF, f"tt:{ids['d']}:{STAFF2}")
+    await office.send(STAFF, "赵六熟悉该小区")
+    await office.minqing.db.write(lambda tx: tx.matters.add(
+        "市信访局", "市信转〔2031〕12号", "核查", clock.now(), STAFF, None, LEADER, clock.now()))
+    office.api.clear()
+    await office.send(STAFF, "/report year")
+    assert "只有局领导和管理员" in office.last_text(STAFF)
+    await office.send(LEADER, "/report")
+    assert "/report 年" in office.last_text(LEADER)
+    await office.send(LEADER, "/report year")
+    text = next(t for t in office.texts(LEADER) if t.startswith("【年度报告】"))
+    assert text.startswith("【年度报告】2031年度信访工作情况（2031年1月1日（周三）至")
+    assert "一、受理 4 件，办结 1 件；及时受理率 50.0%（2/4）；按期办结率 100.0%（1/1）" in text
+    assert "二、按类型：求助 3、投诉 1" in text
+    assert "三、投诉较多的单位：市博物馆 1" in text
+    assert "四、内部转交 1 次。" in text
+    assert "五、上级交办 1 件，已报告结果 0 件。" in text
+    upload = office.api.uploads_received[-1]
+    assert upload.name == "年度报告-2031.xlsx"
+    book_ = load_workbook(io.BytesIO(upload.content))
+    assert book_.sheetnames == ["按类型", "按单位", "投诉较多的单位", "内部转交", "上级交办"]
+    kinds = [list(r) for r in book_["按类型"].iter_rows(values_only=True)]
+    assert kinds[1][:3] == ["求助", 3, 1] and kinds[-1][:3] == ["合计", 4, 1]
+    transfer = [list(r) for r in book_["内部转交"].iter_rows(values_only=True)][1]
+    assert transfer[3:] == ["李四", "赵六", "赵六熟悉该小区"]
+    audit = await office.rows("SELECT actor_id, detail FROM audit_log WHERE action = 'export'")
+    assert audit == [{"actor_id": LEADER,
+                      "detail": "2031-01-01..2031-12-06 annual report all 4 cases"}]

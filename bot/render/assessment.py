@@ -4,7 +4,7 @@ bot.services.stats."""
 from __future__ import annotations
 
 from bot.core.said import Tell
-from bot.services import circular, stats
+from bot.services import annual, circular, stats
 from bot.services.stats import Figures, Period
 from bot.settings import Settings
 from bot.texts import t, when, when_day
@@ -137,3 +137,21 @@ def present_circular(view: circular.Circular, lang: str, settings: Settings) -> 
 
 def _rate_of(f: Figures, rate: str) -> float:
     return (f.accept_rate if rate == "accept" else f.handle_rate) or 0.0
+
+
+def present_annual(view: annual.Summary, lang: str, settings: Settings) -> list[Tell]:
+    sep = t(lang, "list_sep")
+    f = view.office
+    lines = [t(lang, "annual_title", year=view.year, first=when_day(lang, view.first),
+               last=when_day(lang, view.last)),
+             t(lang, "annual_figures", received=f.received, handled=f.handled,
+               accept=rate(lang, f.accepted_in_time, f.accept_decided),
+               handle=rate(lang, f.handled_in_time, f.handle_decided), repeats=f.repeats),
+             t(lang, "annual_kinds", kinds=sep.join(
+                 f"{t(lang, f'kind_{k}')} {n}" for k, n in view.kinds) or t(lang, "none")),
+             t(lang, "annual_complained", units=sep.join(
+                 f"{name} {n}" for name, n in view.complained) or t(lang, "none")),
+             t(lang, "annual_transfers", count=view.transfers),
+             t(lang, "annual_matters", count=view.matters, reported=view.matters_reported),
+             t(lang, "annual_settle", settle=rate(lang, f.items_resolved, f.items))]
+    return [Tell(view.to, lang, "raw", {"text": "\n".join(lines)[:4000]})]

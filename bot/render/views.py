@@ -11,6 +11,7 @@ from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
 from bot.render import assessment, report
 from bot.services import (
+    annual,
     circular,
     digest,
     duty,
@@ -265,6 +266,7 @@ _PRESENTERS: dict[type, Callable[[Any, str, Settings], list[Said]]] = {
     digest.Weekly: report.present_weekly,
     stats.StatsView: assessment.present_stats,
     circular.Circular: assessment.present_circular,
+    annual.Summary: assessment.present_annual,
     rounds.RoundView: _round,
     matters.MattersView: _matters,
     screening.Periods: _periods,

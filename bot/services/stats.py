@@ -153,6 +153,7 @@ class Assessment:
     office: Figures
     staff: dict[int, Figures]
     units: dict[int, Figures]
+    kinds: dict[str, Figures]
     names: dict[int, str]  # staff ids -> names
     unit_names: dict[int, str]
 
@@ -172,20 +173,24 @@ def compute(tx: Tx, tz: ZoneInfo, now: datetime, chosen: Period,
     first = datetime.combine(chosen.first, time(0), tz)
     last = min(datetime.combine(chosen.last + timedelta(days=1), time(0), tz), now)
     office, staff, units = Figures(), defaultdict(Figures), defaultdict(Figures)
+    kinds: defaultdict[str, Figures] = defaultdict(Figures)
 
-    def groups(owner: int | None, unit_id: int | None) -> Iterable[Figures]:
+    def groups(owner: int | None, unit_id: int | None, kind: str | None = None
+               ) -> Iterable[Figures]:
         yield office
         if owner is not None:
             yield staff[owner]
         if unit_id is not None:
             yield units[unit_id]
+        if kind is not None:
+            yield kinds[kind]
 
     assessment = tx.assessment
     for row in assessment.received(first, last):
         decided = row["accept_due"] is not None and (
             row["accept_met"] is not None or from_ts(row["accept_due"]) < now)
         in_time = row["accept_met"] is not None and row["accept_met"] <= row["accept_due"]
-        for f in groups(row["owner_id"], row["unit_id"]):
+        for f in groups(row["owner_id"], row["unit_id"], row["kind"]):
             f.received += 1
             f.kinds[row["kind"]] = f.kinds.get(row["kind"], 0) + 1
             if decided:
@@ -199,14 +204,14 @@ def compute(tx: Tx, tz: ZoneInfo, now: datetime, chosen: Period,
                 office.words[word] += 1
     for row in assessment.handled(first, last):
         met = row["met_at"]
-        for f in groups(row["owner_id"], row["unit_id"]):
+        for f in groups(row["owner_id"], row["unit_id"], row["kind"]):
             f.handle_decided += 1
             if met is not None:
                 f.handled += 1
                 f.handled_in_time += met <= row["due_at"]
                 f.resolve_hours[_tenths(row["created_at"], met)] += 1
     for row in assessment.items(first, last):
-        for f in groups(row["owner_id"], row["unit_id"]):
+        for f in groups(row["owner_id"], row["unit_id"], "dispute"):
             f.items += 1
             f.items_resolved += row["state"] in ("resolved", "closed")
     for row in assessment.talks(first, last):
@@ -216,7 +221,7 @@ def compute(tx: Tx, tz: ZoneInfo, now: datetime, chosen: Period,
             f.marked += row["attended"] + row["no_show"]
     names = {i: _name(tx.users.get(i), i) for i in staff}
     unit_names = {u.id: u.name for u in tx.units.all()}
-    return Assessment(chosen, office, dict(staff), dict(units), names, unit_names)
+    return Assessment(chosen, office, dict(staff), dict(units), dict(kinds), names, unit_names)
 
 
 def _name(user: User | None, user_id: int) -> str:
