@@ -12,9 +12,10 @@ NOTICES: Group = ("help_group_notices", ("notices", "subscribe", "unsubscribe"))
 CITIZEN: tuple[Group, ...] = (
     ("help_group_cases", ("new", "mycases", "link")),
     ("help_group_talks", ("talks", "mybookings", "duty")),
+    NOTICES,
     GENERAL,
 )
-OFFICE: Group = ("help_group_office", ("export", "stats", "report"))
+OFFICE: Group = ("help_group_office", ("export", "stats", "report", "announce", "notices"))
 DESK: Group = ("help_group_desk", ("cases", "case", "register", "extend", "screening",
                                    "digest", "matter", "matters"))
 STAFF: tuple[Group, ...] = (

@@ -15,7 +15,7 @@ import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -39,7 +39,7 @@ from telegram.error import (
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
-from bot.core.said import PRIORITIES
+from bot.core.said import BROADCAST, PRIORITIES
 from bot.faults import signature
 from storage.db import Database
 from storage.models import OutboxItem
@@ -63,8 +63,8 @@ _SINGLE = {"photo": "sendPhoto", "video": "sendVideo", "document": "sendDocument
 class Bucket:
     rate: float  # tokens per second
     burst: float
+    stamp: float  # the pacing's clock when last looked at
     tokens: float = 0.0
-    stamp: float = field(default_factory=time.monotonic)
     blocked_until: float = 0.0
 
     def __post_init__(self) -> None:
@@ -82,13 +82,25 @@ class Bucket:
 
 
 class Pacing:
-    """30 messages/s overall; 1/s sustained per private chat; 20/min per group (Bots FAQ).
-    A 429 slows only the chat it came from."""
+    """Telegram's limits (Bots FAQ): about 30 messages a second overall, 1 a second sustained
+    per private chat, 20 a minute per group. A 429 slows only the chat it came from.
+
+    The overall bucket refills at OVERALL and holds one token, so no second ever carries more
+    than OVERALL + 1 (Telegram counts in a sliding second: a full bucket would double it). A
+    broadcast takes from a bucket of its own besides (BROADCAST_RATE, 25 a second by default),
+    which leaves the rest of each second to replies and relays. `monotonic` is the pacing's
+    clock: time.monotonic, or a test's."""
+
+    OVERALL = 28.0
 
     def __init__(
-        self, overall: float = 30.0, private: float = 1.0, group_per_minute: float = 20.0
+        self, overall: float = OVERALL, private: float = 1.0, group_per_minute: float = 20.0,
+        broadcast: float = 25.0, monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.overall = Bucket(overall, overall)
+        self.monotonic = monotonic
+        start = monotonic()
+        self.overall = Bucket(overall, 1, start)
+        self.broadcast = Bucket(min(broadcast, overall), 1, start)
         self._private = private
         self._group = group_per_minute / 60.0
         self.chats: dict[int, Bucket] = {}
@@ -96,24 +108,37 @@ class Pacing:
     def _chat(self, chat_id: int) -> Bucket:
         bucket = self.chats.get(chat_id)
         if bucket is None:
-            bucket = Bucket(self._private, 3) if chat_id > 0 else Bucket(self._group, 5)
+            now = self.monotonic()
+            bucket = (Bucket(self._private, 1, now) if chat_id > 0
+                      else Bucket(self._group, 5, now))
             self.chats[chat_id] = bucket
         return bucket
 
-    def wait_time(self, chat_id: int) -> float:
-        now = time.monotonic()
-        return max(self.overall.wait_time(now), self._chat(chat_id).wait_time(now))
+    def wait_time(self, chat_id: int, priority: int = 0) -> float:
+        now = self.monotonic()
+        wait = max(self.overall.wait_time(now), self._chat(chat_id).wait_time(now))
+        if priority >= BROADCAST:
+            wait = max(wait, self.broadcast.wait_time(now))
+        return wait
 
-    def take(self, chat_id: int) -> None:
+    def take(self, chat_id: int, priority: int = 0) -> None:
         self.overall.take()
         self._chat(chat_id).take()
+        if priority >= BROADCAST:
+            self.broadcast.take()
 
-    def overall_blocked(self) -> bool:
-        """The 30/s bucket is empty: no chat may send before it refills."""
-        return self.overall.wait_time(time.monotonic()) > 0
+    def overall_blocked(self, priority: int = 0) -> bool:
+        """Nobody (at this priority) may send before the bucket refills."""
+        now = self.monotonic()
+        if priority >= BROADCAST and self.broadcast.wait_time(now) > 0:
+            return True
+        return self.overall.wait_time(now) > 0
+
+    def overall_wait(self) -> float:
+        return self.overall.wait_time(self.monotonic())
 
     def slow_down(self, chat_id: int, seconds: float) -> None:
-        self._chat(chat_id).blocked_until = time.monotonic() + seconds
+        self._chat(chat_id).blocked_until = self.monotonic() + seconds
 
 
 class OutboxSender:
@@ -255,7 +280,7 @@ class OutboxSender:
         """Start the first queued row of each idle chat, the chats whose first row has the
         highest priority first; returns how long pacing asks to wait."""
         wait = self.SWEEP_EVERY
-        for waiting in self._waiting:
+        for level, waiting in enumerate(self._waiting):
             starting: list[int] = []
             for chat_id in waiting:
                 if len(self._in_flight) + len(starting) >= self.max_in_flight:
@@ -263,13 +288,13 @@ class OutboxSender:
                 if chat_id in self._in_flight:
                     continue
                 if self.pacing is not None:
-                    pause = self.pacing.wait_time(chat_id)
+                    pause = self.pacing.wait_time(chat_id, level)
                     if pause > 0:
                         wait = min(wait, pause)
-                        if self.pacing.overall_blocked():
+                        if self.pacing.overall_blocked(level):
                             break  # nobody may send now: the rest need not be looked at
                         continue
-                    self.pacing.take(chat_id)
+                    self.pacing.take(chat_id, level)
                 starting.append(chat_id)
             for chat_id in starting:
                 _, _, item = heapq.heappop(self._queues[chat_id])
@@ -278,8 +303,11 @@ class OutboxSender:
                 task = asyncio.create_task(self._deliver(item), context=contextvars.Context())
                 self._in_flight[chat_id] = task
                 task.add_done_callback(lambda t, i=item: self._done(i, t))
-            if len(self._in_flight) >= self.max_in_flight or (
-                    self.pacing is not None and self.pacing.overall_blocked()):
+            if len(self._in_flight) >= self.max_in_flight:
+                break  # a completion wakes the loop
+            if self.pacing is not None and self.pacing.overall_blocked():
+                # Nobody may send before the overall bucket refills: look again then.
+                wait = min(wait, self.pacing.overall_wait())
                 break
         return wait
 

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import MinqingContext
 from bot.core.presses import (
+    ANNOUNCE,
     DESK,
     FRONT,
     INTAKE,
@@ -22,7 +23,7 @@ from bot.core.presses import (
     UNITS,
     Journey,
 )
-from bot.services import front, matters, rounds, units
+from bot.services import announce, front, matters, rounds, units
 from handlers.base import Handler, answer, guarded
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ ROUTES: tuple[tuple[Journey, Callable[..., object]], ...] = (
     (UNITS, units.button),
     (SCREENING, rounds.button),
     (MATTERS, matters.button),
+    (ANNOUNCE, announce.button),
     (FRONT, front.menu),
 )
 

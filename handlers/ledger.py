@@ -1,4 +1,5 @@
-"""The ledger and the office's figures: /export and its buttons, /stats, /report."""
+"""The ledger and the office's figures (/export and its buttons, /stats, /report) and public
+announcements (/announce, /notices, /subscribe, /unsubscribe)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import export, report
 from bot.context import MinqingContext
 from bot.core.presses import LEDGER
-from bot.services import ledger
-from handlers.base import PRIVATE, answer, guarded
+from bot.services import announce, ledger
+from handlers.base import PRIVATE, answer, guarded, service_command, view_command
 
 log = logging.getLogger(__name__)
 
@@ -58,5 +59,14 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("export", export_ledger, filters=PRIVATE),
         CommandHandler("stats", assessment, filters=PRIVATE),
         CommandHandler("report", annual_report, filters=PRIVATE),
+        CommandHandler("announce", service_command(
+            announce.start, "Write a public announcement: a notice, a hearing or a press"
+            " conference."), filters=PRIVATE),
+        CommandHandler("notices", view_command(announce.notices, "Recent announcements."),
+                       filters=PRIVATE),
+        CommandHandler("subscribe", service_command(
+            announce.subscribe_menu, "Subscribe to a kind of announcement."), filters=PRIVATE),
+        CommandHandler("unsubscribe", service_command(
+            announce.unsubscribe_menu, "Leave announcements."), filters=PRIVATE),
         CallbackQueryHandler(ledger_button, pattern=LEDGER.pattern),
     ]

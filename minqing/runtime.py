@@ -118,7 +118,8 @@ class Minqing:
         self.app.bot_data[SERVICES] = self.services
         self.services.on_staff_chat_moved = self.staff_chat_moved
         # Telegram's limits are kept unless lifted (tests, benchmarks, the local console).
-        pacing = None if lift_pacing or not settings.telegram_pacing else Pacing()
+        pacing = (None if lift_pacing or not settings.telegram_pacing
+                  else Pacing(broadcast=settings.broadcast_rate))
         self.sender = OutboxSender(self.db, self.app.bot, self.clock, pacing)
         self.sender.on_undelivered = self._undelivered
         self.sender.on_moved = self.staff_chat_moved

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from bot import report
 from bot.services import (
+    broadcast,
     cases,
     circular,
     digest,
@@ -50,6 +51,7 @@ SCREENING = "screening"
 DEADLINES = "deadlines"
 MORNING_REPORT = "morning_report"
 CIRCULAR = "circular"
+BROADCAST = "broadcast"
 MAX_CHUNKS = 1000  # a bound on one run of a chunked sweep (200,000 cases)
 CLOSE_CHUNK = 50  # cases closed in one transaction (each ~0.5 ms: the writer is held ~25 ms)
 
@@ -144,6 +146,18 @@ async def monthly_circular(minqing: Office) -> None:
         log.info("circulars: %d queued", sent)
 
 
+async def broadcasts(minqing: Office) -> None:
+    """Queue each announcement's subscribers, a chunk a transaction, and keep its sender's
+    progress message current; a restart goes on from the cursor."""
+    for item in await minqing.services.read(broadcast.sending):
+        done = item.done_queueing
+        for _ in range(MAX_CHUNKS):
+            if done or not await minqing.services.run(broadcast.queue_chunk, item.id):
+                done = True
+                break
+        await minqing.services.run(broadcast.progress, item.id, done)
+
+
 async def generate_talks(minqing: Office) -> None:
     """Generate recurring talk slots TALK_WEEKS_AHEAD weeks ahead."""
     generated = await minqing.services.run(talks.generate)
@@ -172,6 +186,7 @@ JOBS: tuple[Job, ...] = (
     Job(SCREENING, screening, timedelta(minutes=5), timedelta(seconds=20), rounds.moments),
     # first=0: a report missed while the bot was down goes at start.
     Job(MORNING_REPORT, morning_report, timedelta(minutes=5), timedelta(0), digest.moments),
+    Job(BROADCAST, broadcasts, timedelta(seconds=3), timedelta(seconds=1), broadcast.moments),
     Job(CIRCULAR, monthly_circular, timedelta(minutes=30), timedelta(seconds=40),
         circular.moments),
     Job(DEADLINES, deadlines, timedelta(minutes=5), timedelta(seconds=15), _deadline_moments),

@@ -116,6 +116,33 @@ class AssignedMatter(Row):
     overdue_at: UtcDatetime | None = None
 
 
+class Announcement(Row):
+    """A public announcement (公示、听证、新闻发布会), A<id> to people."""
+
+    id: int
+    kind: Literal["notice", "hearing", "press"]
+    title: str
+    body: str
+    media: Media | None = None
+    event_at: UtcDatetime | None = None
+    place: str | None = None
+    seats: int | None = None  # a hearing taking registrations: how many
+    slot_id: int | None = None  # and the talk slot holding them, once it is sent
+    state: str
+    created_by: int
+    created_at: UtcDatetime
+    decided_by: int | None = None
+    decided_at: UtcDatetime | None = None
+    queued_upto: int = 0
+    queued: int = 0
+    progress_row: int | None = None
+    progress_text: str | None = None
+    sent_at: UtcDatetime | None = None
+
+
+ANNOUNCEMENT_KINDS = ("notice", "hearing", "press")
+
+
 class BureauUnit(Row):
     """A subordinate unit of the bureau (下属单位; the glossary's `unit`: the class is named so
     beside the services' unit of work)."""
@@ -253,6 +280,7 @@ class Outgoing(BaseModel):
     delay_seconds: float = 0.0
     notify_id: int | None = None  # told if it cannot be delivered
     priority: int = 0  # lower goes first (bot.core.said: NOW, FOLLOW_UP, SCHEDULED, BROADCAST)
+    broadcast_id: int | None = None  # an announcement's broadcast (its progress counts it)
     upload: Upload | None = None  # a file of the office's own, kept until Telegram has it
 
 

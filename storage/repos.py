@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from storage.announcements import Announcements, Subscriptions
 from storage.assessment import Assessment
 from storage.deadlines import Deadlines
 from storage.ledger import Ledger
@@ -41,6 +42,7 @@ class Tx:
         self.conn = conn
         self.outbox_queued = False
         self.outbox_ready: list[OutboxItem] = []
+        self.outbox_last_id: int | None = None  # the row the last message was queued as
 
     @cached_property
     def users(self) -> Users:
@@ -65,6 +67,14 @@ class Tx:
     @cached_property
     def matters(self) -> Matters:
         return Matters(self.conn)
+
+    @cached_property
+    def announcements(self) -> Announcements:
+        return Announcements(self.conn)
+
+    @cached_property
+    def subscriptions(self) -> Subscriptions:
+        return Subscriptions(self.conn)
 
     @cached_property
     def assessment(self) -> Assessment:
@@ -596,8 +606,8 @@ class Outbox(Repo):
             file_ref = self._keep_file(message.upload, now)
         cur = self.c.execute(
             "INSERT INTO outbox (chat_id, method, payload, next_at, created_at, case_id, purpose,"
-            " in_case_topic, album_key, notify_id, priority, file_ref)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " in_case_topic, album_key, notify_id, priority, file_ref, broadcast_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message.chat_id,
                 message.method,
@@ -611,8 +621,10 @@ class Outbox(Repo):
                 message.notify_id,
                 message.priority,
                 file_ref,
+                message.broadcast_id,
             ),
         )
+        self._tx.outbox_last_id = cur.lastrowid
         if message.delay_seconds <= 0:
             self._tx.outbox_ready.append(OutboxItem(
                 id=cur.lastrowid, chat_id=message.chat_id, method=message.method,

@@ -31,7 +31,8 @@ COMMANDS = {
     "cases": "DDAAA", "case": "DDAAA", "register": "DDAAA", "extend": "DDDAA",
     "screening": "DDAAA", "matter": "DDAAA", "matters": "DDAAA",
     "digest": "DDAAA", "export": "DDAAA", "stats": "DDAAA",
-    "report": "DDDAA",
+    "report": "DDDAA", "announce": "DDAAA",
+    "notices": "AAAAA", "subscribe": "AAAAA", "unsubscribe": "AAAAA",
     "slot": "DDADA", "series": "DDADA", "slot_move": "DDADA", "slot_cancel": "DDADA",
     "attendance": "DDADA", "outcome": "DDADA",
     "invite": "DDDDA", "users": "DDDDA", "revoke": "DDDDA", "failed": "DDDDA",
@@ -69,6 +70,9 @@ BUTTONS = {
     "dc": "SSSSS", "rb": "SSSSS", "at": "DDADA",
     # the ledger: the staff side (staff their own rows)
     "ex": "DDAAA",
+    # announcements: writing is the staff side's (no dialogue, no such draft here), deciding
+    # the leaders' and admins'; anyone subscribes and leaves
+    "ak": "DDSSS", "as": "DDSSS", "ac": "DDSSS", "ad": "DDDSS", "sb": "AAAAA", "ub": "AAAAA",
     "menu": "AAAAA", "lang": "AAAAA", "noop": "AAAAA",
 }
 FORGED = ["cl:abc", "zz:1", "cl:1:2", "cl:" + "9" * 70, "mv:1", "k:", "k:BAD WORD",
@@ -151,7 +155,8 @@ def button_data(prefix: str, ids: dict[str, str]) -> str:
         "bk": f"bk:{ids['later']}", "wl": f"wl:{ids['later']}", "bc": f"bc:{booking}",
         "bm": f"bm:{booking}", "mv": f"mv:{booking}:{ids['later']}", "dc": f"dc:{booking}",
         "rb": f"rb:{booking}:{ids['later']}", "at": f"at:{booking}:1",
-        "ex": "ex:month",
+        "ex": "ex:month", "ak": "ak:notice", "as": "as", "ac": "ac:999", "ad": "ad:999:1",
+        "sb": "sb:notice", "ub": "ub:notice",
         "menu": "menu:new", "lang": "lang:zh", "noop": "noop",
     }[prefix]
 

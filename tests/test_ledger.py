@@ -182,3 +182,42 @@ async def test_main_py_export_writes_the_file_and_says_where(office: Office, clo
     assert await asyncio.to_thread(main.main, ["export", "--from", "2031-12-31", "--to",
                                                "2031-01-01", "--out", str(out)]) == 2
     await office.start(seed=False)
+
+
+async def test_the_further_sheets_cell_by_cell(office: Office, clock) -> None:
+    from tests.test_screening_rounds import serious_item, setup
+    from tests.test_talks import book, slot
+
+    ids = await setup(office)
+    item = await serious_item(office, ids)
+    talk = await slot(office, ymd(0), "13:00-14:00")
+    await book(office, CITIZEN, talk, "停车难")
+    clock.moment = moment(0, 5, 30)  # the talk has begun: 张三 came
+    booking = (await office.rows("SELECT id FROM bookings"))[0]["id"]
+    await office.press(STAFF, f"at:{booking}:1")
+    matter = await office.minqing.db.write(lambda tx: tx.matters.add(
+        "市信访局", "市信转〔2031〕12号", "核查停车收费", clock.now() + timedelta(days=9),
+        STAFF, None, LEADER, clock.now()))
+    office.api.clear()
+    await office.send(LEADER, "/export month")
+    _, book_ = workbook(office)
+    talks = rows_of(book_["恳谈与预约"])
+    assert talks[0] == ["场次", "类型", "开始", "结束", "地点", "主持", "名额", "场次状态",
+                        "预约人", "预约状态", "出席", "恳谈结果"]
+    assert talks[1] == [f"S{talk}", "民情恳谈日", datetime(2031, 12, 1, 13, 0),
+                        datetime(2031, 12, 1, 14, 0), "三楼会议室", "陈局长", 10, "正常", "张三",
+                        "已预约", "到场", None]
+    rounds = rows_of(book_["排查轮次"])
+    # an item reported, the unit's report not marked complete: no answer moment yet
+    assert rounds[1][:11] == [ymd(0), "半月", "市博物馆", "已上报", None,
+                              item["number"], "商户与馆方", 30, "恢复通道", "重大", "李四"]
+    matters = rows_of(book_["上级交办"])
+    assert matters[1][:9] == [f"M{matter.id}", "市信访局", "市信转〔2031〕12号", "核查停车收费",
+                              datetime(2031, 12, 1, 13, 30), datetime(2031, 12, 10, 13, 30),
+                              "李四", None, "办理中"]
+    cases = rows_of(book_["事项台帐"])
+    header = cases[0]
+    dispute = next(r for r in cases if r[0] == item["number"])
+    assert dispute[header.index("排查轮次")] == ymd(0)
+    assert dispute[header.index("稳控责任人")] == "李四"
+    assert dispute[header.index("渠道")] == "排查发现"

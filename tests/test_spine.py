@@ -225,15 +225,18 @@ async def test_a_rejected_message_is_marked_failed(office: Office) -> None:
 
 
 def test_pacing_limits_each_chat_without_stalling_others() -> None:
-    pacing = Pacing()
-    for _ in range(3):  # a short burst is allowed
-        assert pacing.wait_time(1) == 0
-        pacing.take(1)
-    assert 0.5 < pacing.wait_time(1) <= 1.0  # then one per second
+    now = [100.0]  # the pacing's clock, injected
+    pacing = Pacing(monotonic=lambda: now[0])
+    assert pacing.wait_time(1) == 0
+    pacing.take(1)
+    assert 0 < pacing.wait_time(2) <= 1 / 28  # overall: one token, 28 a second
+    now[0] += 0.05
+    assert 0.9 < pacing.wait_time(1) <= 1.0  # then one a second in a private chat
     assert pacing.wait_time(2) == 0  # another chat is not held up
     for _ in range(5):
         pacing.take(-100)
-    assert pacing.wait_time(-100) > 2.5  # a group: 20 per minute
+    now[0] += 1.0
+    assert pacing.wait_time(-100) > 1.5  # a group: 20 a minute after a burst of five
     pacing.slow_down(3, 30)
     assert pacing.wait_time(3) > 29 and pacing.wait_time(4) == 0
 

@@ -151,12 +151,20 @@ MATTERS = Journey("matters", {  # matters assigned by superiors
 LEDGER = Journey("ledger", {  # the ledger, assessment and reports
     "ex": "w",     # export a period: month (this one) or last
 })
+ANNOUNCE = Journey("announce", {  # public announcements (公示、听证、新闻发布会)
+    "ak": "w",     # its kind, while creating: notice, hearing or press
+    "as": "",      # skip an optional step (attachment, date and place, registration)
+    "ac": "i",     # send it (or put it to a leader, when approval is required)
+    "ad": "ii",    # a leader's decision (announcement, 1 approve / 0 reject)
+    "sb": "w",     # subscribe to a kind
+    "ub": "w",     # unsubscribe from a kind, or all
+})
 FRONT = Journey("front", {
     "menu": "w",   # main menu entries
     "noop": "",    # a button that only closes the question (cancel)
 })
 JOURNEYS: tuple[Journey, ...] = (INTAKE, DESK, MY_CASES, TALKS, PEOPLE, UNITS, SCREENING,
-                                  MATTERS, LEDGER, FRONT)
+                                  MATTERS, LEDGER, ANNOUNCE, FRONT)
 ACTIONS: dict[str, str] = {a: shape for j in JOURNEYS for a, shape in j.actions.items()}
 _JOURNEY_OF = {action: journey for journey in JOURNEYS for action in journey.actions}
 

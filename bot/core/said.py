@@ -43,6 +43,7 @@ class Delivery:
     album_key: str | None = None
     delay_seconds: float = 0.0
     priority: int = NOW
+    broadcast_id: int | None = None  # an announcement's broadcast, whose progress counts it
 
 
 # The delivery of most messages: nothing special. Shared, never changed.
@@ -106,7 +107,18 @@ class Membership:
     purpose: str
 
 
-Said = Tell | SendFile | OpenTopic | SetCommands | Membership
+@dataclass(slots=True)
+class Edit:
+    """A message sent earlier says something new (a broadcast's progress)."""
+
+    chat_id: int
+    message_id: int
+    lang: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+Said = Tell | SendFile | OpenTopic | SetCommands | Membership | Edit
 
 
 class Renderer(Protocol):

@@ -9,7 +9,16 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from bot.core.said import Delivery, Membership, OpenTopic, Said, SendFile, SetCommands, Tell
+from bot.core.said import (
+    Delivery,
+    Edit,
+    Membership,
+    OpenTopic,
+    Said,
+    SendFile,
+    SetCommands,
+    Tell,
+)
 from bot.menus import commands
 from bot.render import messages, views
 from bot.settings import Settings
@@ -54,6 +63,10 @@ class Renderer:
             ]
         if isinstance(said, SendFile):
             return [messages.file(said)]
+        if isinstance(said, Edit):
+            return [Outgoing(chat_id=said.chat_id, method="editMessageText", payload={
+                "message_id": said.message_id,
+                "text": t(said.lang, said.key, **said.params)[:messages.TEXT_LIMIT]})]
         raise TypeError(f"nothing renders {type(said).__name__}")
 
 

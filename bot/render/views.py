@@ -9,8 +9,9 @@ from typing import Any
 from bot.clock import when, when_day
 from bot.core.presses import press
 from bot.core.said import Keyboard, Said, Tell
-from bot.render import assessment, report
+from bot.render import announcements, assessment, report
 from bot.services import (
+    announce,
     annual,
     circular,
     digest,
@@ -267,6 +268,7 @@ _PRESENTERS: dict[type, Callable[[Any, str, Settings], list[Said]]] = {
     stats.StatsView: assessment.present_stats,
     circular.Circular: assessment.present_circular,
     annual.Summary: assessment.present_annual,
+    announce.Notices: announcements.present_notices,
     rounds.RoundView: _round,
     matters.MattersView: _matters,
     screening.Periods: _periods,

@@ -1,6 +1,7 @@
 """What happens when a message cannot be delivered: nobody is told "sent" for what never
 arrived. The staff group's refusal moves the desk to private chats; a reply that does not reach
-the citizen is recorded so in the case's history and told to the staff member who wrote it."""
+the citizen is recorded so in the case's history and told to the staff member who wrote it.
+Whoever blocked the bot is unsubscribed from announcements."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ def undelivered(unit: Unit, item: OutboxItem, state: str) -> None:
             staff_chat.lost(unit, item.chat_id, t(unit.settings.default_language, "why_removed"),
                             refused=item)
         return
+    if state == "blocked" and item.chat_id > 0:
+        # Whoever blocked the bot gets no further announcements (a broadcast's next chunks
+        # leave them out already, by users.blocked_at).
+        unit.tx.subscriptions.remove(item.chat_id)
     if item.notify_id is None or item.case_id is None:
         return
     case = unit.tx.cases.get(item.case_id)

@@ -99,6 +99,11 @@ def _met(due: str, met: str) -> Value:
     return value
 
 
+def _answer(row: sqlite3.Row) -> str:
+    """A unit that reported an item has answered, whether or not it pressed 报送完毕."""
+    return row["answer"] or ("reported" if row["number"] else "none")
+
+
 def _late(row: sqlite3.Row, scope: Scope) -> bool:
     """A case is marked when a deadline passed unmet while it was open, or was met late."""
     for due, met in (("accept_due", "accept_met"), ("handle_due", "handle_met")):
@@ -166,7 +171,7 @@ ROUNDS = Sheet("sheet_rounds", (
     Column("col_round", 11, _field("day")),
     Column("col_cadence", 8, _term("cadence_", "cadence")),
     Column("col_unit", 14, _field("unit")),
-    Column("col_answer", 8, lambda row, scope: scope.word(f"answer_{row['answer'] or 'none'}")),
+    Column("col_answer", 8, lambda row, scope: scope.word(f"answer_{_answer(row)}")),
     Column("col_answered", 17, _moment("answered_at"), MOMENT),
     Column("col_number", 16, lambda row, scope: row["number"] or None),
     Column("col_parties", 20, lambda row, scope: row["parties"] or None),

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.core.incoming import Incoming
-from bot.services import cases, instructions, intake, matters, register, rounds, talks, units
+from bot.services import (
+    announce,
+    cases,
+    instructions,
+    intake,
+    matters,
+    register,
+    rounds,
+    talks,
+    units,
+)
 from bot.services.unit import Unit
 from storage.models import Dialogue, User
 
@@ -19,6 +29,9 @@ def private_message(unit: Unit, user: User, message: Incoming) -> None:
             return
         if dialogue.name == instructions.INSTRUCTION and user.role in ("leader", "admin"):
             instructions.on_text(unit, user, dialogue, message.text)
+            return
+        if dialogue.name == announce.ANNOUNCE and user.is_staff_side:
+            announce.on_message(unit, user, dialogue, message)
             return
         if dialogue.name in (matters.MATTER, matters.RESULT) and user.is_staff_side:
             matters.on_message(unit, user, dialogue, message)

@@ -41,8 +41,11 @@ CREATE TABLE announcements (
     media TEXT,                      -- JSON: the attachment, as Telegram described it
     event_at TEXT,                   -- the hearing's or press conference's moment
     place TEXT,
-    slot_id INTEGER REFERENCES talk_slots (id),  -- a hearing's seats, when it takes registrations
-    state TEXT NOT NULL CHECK (state IN ('pending', 'rejected', 'sending', 'sent')),
+    seats INTEGER,                   -- a hearing taking registrations: how many
+    slot_id INTEGER REFERENCES talk_slots (id),  -- and the talk slot that holds them
+    -- draft (being looked over by its creator), pending (awaiting a leader), rejected,
+    -- sending (its broadcast under way), sent
+    state TEXT NOT NULL CHECK (state IN ('draft', 'pending', 'rejected', 'sending', 'sent')),
     created_by INTEGER NOT NULL REFERENCES users (telegram_id),
     created_at TEXT NOT NULL,
     decided_by INTEGER,
@@ -50,7 +53,7 @@ CREATE TABLE announcements (
     -- The broadcast's cursor: subscribers are queued in chunks by id; a restart goes on from it.
     queued_upto INTEGER NOT NULL DEFAULT 0,
     queued INTEGER NOT NULL DEFAULT 0,
-    progress_message INTEGER,        -- the sender's progress message, once Telegram has it
+    progress_row INTEGER,            -- the outbox row of the sender's progress message
     progress_text TEXT,              -- what it last said, so that an unchanged count is not sent
     sent_at TEXT
 );
