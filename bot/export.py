@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+import weakref
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,18 @@ from storage.models import User
 from storage.repos import Tx
 
 log = logging.getLogger(__name__)
+# One export at a time (per event loop): it holds one of the two read connections while it
+# runs (a minute for 200,000 cases), and the other must stay free for everyone else's reads.
+_ONE_AT_A_TIME: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary())
+
+
+def _exporting() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _ONE_AT_A_TIME.get(loop)
+    if lock is None:
+        lock = _ONE_AT_A_TIME[loop] = asyncio.Lock()
+    return lock
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,8 @@ async def write(services: Services, wanted: Scope, out: Path, fmt: str = "xlsx",
             return write_xlsx(out, chosen, rows, wanted, max_rows=max_rows)
         return write_xlsx(out, chosen, rows, wanted)
 
-    return Written(wanted, await services.db.read(work))
+    async with _exporting():
+        return Written(wanted, await services.db.read(work))
 
 
 def _chat_scope(unit: Unit, user_id: int, words: list[str]) -> Scope:

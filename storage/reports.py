@@ -75,3 +75,8 @@ class Reports:
     def circulated(self, period: str) -> set[int]:
         return {r[0] for r in self.c.execute(
             "SELECT leader_id FROM circulars WHERE period = ?", (period,))}
+
+    def first_activity(self) -> datetime | None:
+        """When the office began on Minqing: its first person's record."""
+        row = self.c.execute("SELECT MIN(created_at) FROM users").fetchone()
+        return from_ts(row[0]) if row and row[0] else None

@@ -24,3 +24,23 @@ async def test_talks_benchmark_smoke(capsys) -> None:
     await talks.run(slots=2, attempts=15, bookings=50)
     out = capsys.readouterr().out
     assert "booked 20 of 20 seats, 10 clear refusals" in out and "sweep" in out
+
+
+async def test_broadcast_benchmark_smoke() -> None:
+    from bench import broadcast
+
+    result = await broadcast.run_minqing(40, 2)
+    assert result["delivered"] == 40 and result["refused_429"] == 0
+    bare = await broadcast.run_bare(10, 25.0)
+    assert bare["delivered"] == 10
+
+
+def test_export_benchmark_smoke(tmp_path, monkeypatch) -> None:
+    from bench import export, report
+
+    path = str(tmp_path / "r.sqlite3")
+    report.seed(path, 300)
+    monkeypatch.setenv("DATABASE_PATH", path)  # the benchmark sets it: undone after the test
+    done = export.export(path, str(tmp_path / "l.xlsx"))
+    assert done["bytes"] > 0 and done["seconds"] > 0
+    assert export.bare(50, str(tmp_path / "b.xlsx"))["bytes"] > 0

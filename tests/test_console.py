@@ -168,3 +168,22 @@ async def test_a_trainee_watches_a_round_a_reminder_an_escalation_and_the_report
         assert "[陈局长] 🔴 市博物馆上报的重大事项" in out and "仍未报告首次处置措施" in out
     finally:
         await console.minqing.stop()
+
+
+async def test_the_ledger_and_an_announcement_on_the_console(console: Console, capsys,
+                                                              tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    await type_lines(console, capsys, *NEW_CASE)
+    out = await type_lines(console, capsys, "/as staff", "/export month")
+    saved = [line for line in out.splitlines() if "saved:" in line]
+    assert len(saved) == 1 and "台帐-" in saved[0]
+    path = Path(saved[0].split("saved: ", 1)[1].split(", ")[0])
+    book = await asyncio.to_thread(load_workbook, path)
+    assert book.sheetnames[0] == "事项台帐"
+    await type_lines(console, capsys, "/as citizen", "/subscribe", "1")
+    out = await type_lines(console, capsys, "/as leader", "/announce", "1", "文物保护公示",
+                           "公示期七日，欢迎监督。", "1", "1")
+    assert "发送中" in out or "发送完毕" in out
+    out = await type_lines(console, capsys, "/as citizen", "/notices")
+    assert "【公示】文物保护公示" in out or "A1【公示】文物保护公示" in out

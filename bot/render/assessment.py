@@ -106,14 +106,13 @@ def _circular_figures(lang: str, now: Figures, before: Figures) -> str:
 def present_circular(view: circular.Circular, lang: str, settings: Settings) -> list[Tell]:
     sep = t(lang, "list_sep")
     colon = "：" if lang == "zh" else ": "
-    lines = [t(lang, "circular_title", period=period_name(lang, view.period)),
-             t(lang, "circular_office", figures=_circular_figures(lang, view.office,
-                                                                view.office_before))]
-    if view.units:
-        lines.append(t(lang, "circular_units"))
-        for i, unit_line in enumerate(view.units, 1):
-            lines.append(f"{i}. {unit_line.name}{colon}"
-                         f"{_circular_figures(lang, unit_line.now, unit_line.before)}")
+    sections: list[tuple[str, dict[str, object]]] = [
+        ("circular_office", {"figures": _circular_figures(lang, view.office,
+                                                          view.office_before)})]
+    units = [f"{i}. {u.name}{colon}{_circular_figures(lang, u.now, u.before)}"
+             for i, u in enumerate(view.units, 1)]
+    if units:
+        sections.append(("circular_units", {}))
     below = [u for u in view.units if u.below]
     threshold = f"{view.threshold:g}%"
     if below:
@@ -121,18 +120,28 @@ def present_circular(view: circular.Circular, lang: str, settings: Settings) -> 
             u.name + t(lang, "circular_below_rates", rates=sep.join(
                 t(lang, f"stats_chart_{rate}") + " " + f"{_rate_of(u.now, rate) * 100:.1f}%"
                 for rate in u.below)) for u in below)
-        lines.append(t(lang, "circular_below", threshold=threshold, units=named))
+        sections.append(("circular_below", {"threshold": threshold, "units": named}))
     else:
-        lines.append(t(lang, "circular_none_below", threshold=threshold))
+        sections.append(("circular_none_below", {"threshold": threshold}))
     kinds = sep.join(f"{t(lang, f'kind_{k}')} {n}" for k, n in view.kinds) or t(lang, "none")
     words = sep.join(f"{w} {n}" for w, n in view.words) or t(lang, "none")
-    lines.append(t(lang, "circular_kinds", kinds=kinds, words=words))
-    lines.append(t(lang, "circular_overdue", cases=view.overdue_cases,
-                   assigned=len(view.overdue_matters)))
+    sections.append(("circular_kinds", {"kinds": kinds, "words": words}))
+    sections.append(("circular_overdue", {"cases": view.overdue_cases,
+                                          "assigned": len(view.overdue_matters)}))
+    lines = [t(lang, "circular_title", period=period_name(lang, view.period))]
+    for number, (key, params) in enumerate(sections):
+        lines.append(t(lang, key, n=_section(lang, number), **params))
+        if key == "circular_units":
+            lines += units
     for matter_id, source, doc, due, who in view.overdue_matters:
         lines.append(t(lang, "circular_matter", id=matter_id, source=source, doc=doc,
                        due=when(lang, due, settings.tz), owner=who))
     return [Tell(view.to, lang, "raw", {"text": "\n".join(lines)[:4000]})]
+
+
+def _section(lang: str, index: int) -> str:
+    """A section's number as an office writes it: 一、二、… or 1. 2. …"""
+    return f"{'一二三四五六七八九十'[index]}、" if lang == "zh" else f"{index + 1}. "
 
 
 def _rate_of(f: Figures, rate: str) -> float:

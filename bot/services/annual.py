@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.core.rules import RuleError
 from bot.services import ledger, stats
-from bot.services.ledger import NUMBER, SHARE, TEXT, Column, Scope, Sheet
+from bot.services.ledger import NUMBER, SHARE, TEXT, Column, Scope, Sheet, field_of
 from bot.services.stats import Figures
 from bot.services.unit import Unit
 from storage.models import User
@@ -55,37 +55,33 @@ def _count(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
-def _field(name: str) -> ledger.Value:
-    return lambda row, scope: row[name]
-
-
 FIGURES = (
-    Column("col_received_count", 8, _field("received"), NUMBER),
-    Column("col_handled_count", 8, _field("handled"), NUMBER),
-    Column("col_accept_rate", 10, _field("accept"), SHARE),
-    Column("col_handle_rate", 10, _field("handle"), SHARE),
-    Column("col_repeats", 8, _field("repeats"), NUMBER),
-    Column("col_complaints", 8, _field("complaints"), NUMBER),
-    Column("col_items", 8, _field("items"), NUMBER),
-    Column("col_settle_rate", 10, _field("settle"), SHARE),
+    Column("col_received_count", 8, field_of("received"), NUMBER),
+    Column("col_handled_count", 8, field_of("handled"), NUMBER),
+    Column("col_accept_rate", 10, field_of("accept"), SHARE),
+    Column("col_handle_rate", 10, field_of("handle"), SHARE),
+    Column("col_repeats", 8, field_of("repeats"), NUMBER),
+    Column("col_complaints", 8, field_of("complaints"), NUMBER),
+    Column("col_items", 8, field_of("items"), NUMBER),
+    Column("col_settle_rate", 10, field_of("settle"), SHARE),
 )
-KINDS = Sheet("sheet_by_kind", (Column("col_kind", 10, _field("name"), TEXT), *FIGURES),
+KINDS = Sheet("sheet_by_kind", (Column("col_kind", 10, field_of("name"), TEXT), *FIGURES),
               by_kind)
-UNITS = Sheet("sheet_by_unit", (Column("col_unit", 16, _field("name"), TEXT), *FIGURES),
+UNITS = Sheet("sheet_by_unit", (Column("col_unit", 16, field_of("name"), TEXT), *FIGURES),
               by_unit)
 COMPLAINED_UNITS = Sheet("sheet_complained", (
-    Column("col_unit", 16, _field("name"), TEXT),
-    Column("col_complaints", 8, _field("complaints"), NUMBER),
-    Column("col_received_count", 8, _field("received"), NUMBER),
-    Column("col_handle_rate", 10, _field("handle"), SHARE),
+    Column("col_unit", 16, field_of("name"), TEXT),
+    Column("col_complaints", 8, field_of("complaints"), NUMBER),
+    Column("col_received_count", 8, field_of("received"), NUMBER),
+    Column("col_handle_rate", 10, field_of("handle"), SHARE),
 ), most_complained)
 TRANSFERS = Sheet("sheet_transfers", (
-    Column("col_number", 16, _field("number")),
+    Column("col_number", 16, field_of("number")),
     Column("col_unit", 14, lambda row, scope: row["unit"] or None),
     Column("col_transferred", 17, lambda row, scope: scope.local(row["at"]), ledger.MOMENT),
-    Column("col_from", 10, _field("by_name")),
-    Column("col_to", 10, _field("to_name")),
-    Column("col_reason", 30, _field("reason")),
+    Column("col_from", 10, field_of("by_name")),
+    Column("col_to", 10, field_of("to_name")),
+    Column("col_reason", 30, field_of("reason")),
 ), lambda tx, s: tx.assessment.transfers(s.first, s.last))
 # The annual report's workbook: its own sheets, then the ledger's assigned matters.
 SHEETS: list[Sheet] = [KINDS, UNITS, COMPLAINED_UNITS, TRANSFERS, ledger.MATTERS]

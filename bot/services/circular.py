@@ -52,6 +52,9 @@ def owed(unit: Unit) -> tuple[Period, tuple[int, ...]] | None:
     if unit.now < _month_start(unit, today):
         return None
     month = stats.bounds(stats.MONTH, today.replace(day=1) - timedelta(days=1), whole=True)
+    began = unit.tx.reports.first_activity()
+    if began is None or began.astimezone(unit.settings.tz).date() > month.last:
+        return None  # the office was not on Minqing that month: nothing to circulate
     sent = unit.tx.reports.circulated(month.label)
     leaders = tuple(u.telegram_id for u in unit.tx.users.with_roles(("leader",))
                     if u.telegram_id not in sent)

@@ -26,8 +26,9 @@ from storage.repos import Tx
 from storage.times import from_ts, ts
 
 MOMENT, DAY, TEXT, NUMBER, SHARE = "moment", "day", "text", "number", "share"
-# Chat exports are refused above this many cases before anything is written: at about 180
-# bytes a case row the file would near Telegram's 50 MB for documents.
+# Chat exports are refused above this many cases before anything is written: at up to about
+# 250 bytes a case row (a summary runs to 120 characters; bench.export's short rows take 75)
+# the file would near Telegram's 50 MB for documents.
 CHAT_MAX_CASES = 200_000
 
 
@@ -75,7 +76,8 @@ class Sheet:
     everyone_only: bool = False  # only for those who export everything
 
 
-def _field(name: str) -> Value:
+def field_of(name: str) -> Value:
+    """A column whose value is the row's field as it is."""
     return lambda row, scope: row[name]
 
 
@@ -129,7 +131,7 @@ def _summary(row: sqlite3.Row, scope: Scope) -> str:
 SUMMARY = 120  # characters of a case's text in its row
 
 CASES = Sheet("sheet_cases", (
-    Column("col_number", 16, _field("number")),
+    Column("col_number", 16, field_of("number")),
     Column("col_channel", 8, _term("channel_", "channel")),
     Column("col_kind", 8, _term("kind_", "kind")),
     Column("col_category", 22, _term("category_", "category")),
@@ -157,9 +159,9 @@ TALKS = Sheet("sheet_talks", (
     Column("col_slot_kind", 10, _term("slot_", "kind")),
     Column("col_starts", 17, _moment("starts_at"), MOMENT),
     Column("col_ends", 17, _moment("ends_at"), MOMENT),
-    Column("col_place", 16, _field("place")),
-    Column("col_host", 10, _field("host")),
-    Column("col_capacity", 6, _field("capacity"), NUMBER),
+    Column("col_place", 16, field_of("place")),
+    Column("col_host", 10, field_of("host")),
+    Column("col_capacity", 6, field_of("capacity"), NUMBER),
     Column("col_slot_state", 8, _term("slot_state_", "state")),
     Column("col_booker", 10, lambda row, scope: row["citizen"] if row["booking_state"] else ""),
     Column("col_booking_state", 8, _term("ledger_booking_", "booking_state")),
@@ -168,14 +170,14 @@ TALKS = Sheet("sheet_talks", (
 ), lambda tx, s: tx.ledger.talks(s.first, s.last, s.owner))
 
 ROUNDS = Sheet("sheet_rounds", (
-    Column("col_round", 11, _field("day")),
+    Column("col_round", 11, field_of("day")),
     Column("col_cadence", 8, _term("cadence_", "cadence")),
-    Column("col_unit", 14, _field("unit")),
+    Column("col_unit", 14, field_of("unit")),
     Column("col_answer", 8, lambda row, scope: scope.word(f"answer_{_answer(row)}")),
     Column("col_answered", 17, _moment("answered_at"), MOMENT),
     Column("col_number", 16, lambda row, scope: row["number"] or None),
     Column("col_parties", 20, lambda row, scope: row["parties"] or None),
-    Column("col_people", 6, _field("people"), NUMBER),
+    Column("col_people", 6, field_of("people"), NUMBER),
     Column("col_demand", 30, lambda row, scope: row["demand"] or None),
     Column("col_risk", 8, _term("risk_", "risk_level")),
     Column("col_guarantor", 10, lambda row, scope: row["guarantor"] or None),
@@ -188,12 +190,12 @@ ROUNDS = Sheet("sheet_rounds", (
 
 MATTERS = Sheet("sheet_matters", (
     Column("col_matter", 7, lambda row, scope: f"M{row['id']}"),
-    Column("col_source", 14, _field("source")),
-    Column("col_doc_number", 18, _field("doc_number")),
-    Column("col_content", 36, _field("content")),
+    Column("col_source", 14, field_of("source")),
+    Column("col_doc_number", 18, field_of("doc_number")),
+    Column("col_content", 36, field_of("content")),
     Column("col_registered", 17, _moment("created_at"), MOMENT),
     Column("col_due", 17, _moment("due_at"), MOMENT),
-    Column("col_owner", 10, _field("owner")),
+    Column("col_owner", 10, field_of("owner")),
     Column("col_number", 16, lambda row, scope: row["case_number"] or None),
     Column("col_matter_state", 8, _term("matter_state_", "state")),
     Column("col_result", 36, lambda row, scope: row["result"] or None),
@@ -204,31 +206,31 @@ MATTERS = Sheet("sheet_matters", (
 ANNOUNCEMENTS = Sheet("sheet_announcements", (
     Column("col_announcement", 7, lambda row, scope: f"A{row['id']}"),
     Column("col_announcement_kind", 10, _term("announcement_", "kind")),
-    Column("col_title", 30, _field("title")),
+    Column("col_title", 30, field_of("title")),
     Column("col_created", 17, _moment("created_at"), MOMENT),
-    Column("col_creator", 10, _field("creator")),
+    Column("col_creator", 10, field_of("creator")),
     Column("col_announcement_state", 8, _term("announcement_state_", "state")),
     Column("col_event_at", 17, _moment("event_at"), MOMENT),
     Column("col_place", 16, lambda row, scope: row["place"] or None),
-    Column("col_recipients", 8, _field("queued"), NUMBER),
-    Column("col_sent", 8, _field("sent"), NUMBER),
-    Column("col_blocked", 8, _field("blocked"), NUMBER),
-    Column("col_failed", 8, _field("failed"), NUMBER),
+    Column("col_recipients", 8, field_of("queued"), NUMBER),
+    Column("col_sent", 8, field_of("sent"), NUMBER),
+    Column("col_blocked", 8, field_of("blocked"), NUMBER),
+    Column("col_failed", 8, field_of("failed"), NUMBER),
 ), lambda tx, s: tx.ledger.announcements(s.first, s.last))
 
 STATS = Sheet("sheet_stats", (
     Column("col_group", 8, lambda row, scope: scope.word(f"stats_group_{row['group']}")),
     Column("col_name", 14, lambda row, scope: row["name"] or scope.word("stats_office")),
-    Column("col_received_count", 8, _field("received"), NUMBER),
-    Column("col_handled_count", 8, _field("handled"), NUMBER),
-    Column("col_accept_rate", 10, _field("accept"), SHARE),
-    Column("col_handle_rate", 10, _field("handle"), SHARE),
-    Column("col_response_hours", 12, _field("response"), NUMBER),
-    Column("col_resolve_hours", 12, _field("resolve"), NUMBER),
-    Column("col_repeats", 8, _field("repeats"), NUMBER),
-    Column("col_settle_rate", 10, _field("settle"), SHARE),
-    Column("col_talks", 8, _field("talks"), NUMBER),
-    Column("col_attendance_rate", 10, _field("attendance"), SHARE),
+    Column("col_received_count", 8, field_of("received"), NUMBER),
+    Column("col_handled_count", 8, field_of("handled"), NUMBER),
+    Column("col_accept_rate", 10, field_of("accept"), SHARE),
+    Column("col_handle_rate", 10, field_of("handle"), SHARE),
+    Column("col_response_hours", 12, field_of("response"), NUMBER),
+    Column("col_resolve_hours", 12, field_of("resolve"), NUMBER),
+    Column("col_repeats", 8, field_of("repeats"), NUMBER),
+    Column("col_settle_rate", 10, field_of("settle"), SHARE),
+    Column("col_talks", 8, field_of("talks"), NUMBER),
+    Column("col_attendance_rate", 10, field_of("attendance"), SHARE),
 ), lambda tx, s: stats.sheet_rows(tx, s.tz, s.now, s.first_day, s.last_day, s.owner))
 
 # The ledger's sheets, in their order in the workbook.
