@@ -71,6 +71,23 @@ class Holds:
 
         db.Database._run_group = timed  # type: ignore[method-assign]
 
+    def collect_gc(self) -> None:
+        """Time Python's full collections too: a pause lands in whichever thread runs."""
+        import gc
+
+        began: list[float] = []
+        self.gc_pauses: list[float] = []
+
+        def callback(phase: str, info: dict) -> None:
+            if info.get("generation") != 2 or not self.on:
+                return
+            if phase == "start":
+                began[:] = [time.perf_counter()]
+            elif began:
+                self.gc_pauses.append(time.perf_counter() - began[0])
+
+        gc.callbacks.append(callback)
+
     def longest(self, count: int = 3) -> list[tuple[float, str]]:
         return sorted(self.seen, reverse=True)[:count]
 
@@ -128,6 +145,7 @@ async def run_minqing(subscribers: int, relay_count: int) -> dict[str, Any]:
     api.listeners += [arrivals, deliveries]
     holds = Holds()
     holds.install()
+    holds.collect_gc()
     with tempfile.TemporaryDirectory() as folder:
         # One citizen sends a message every 1.2 s: past flood control, which would turn the
         # relays into one summary a minute. The bench measures the relay itself.
@@ -180,6 +198,7 @@ async def run_minqing(subscribers: int, relay_count: int) -> dict[str, Any]:
     return {"delivered": len(deliveries.at), "seconds": ended - began, "rate": rate,
             "refused_429": counter.refused, "holds": holds.longest(),
             "chunks_ms": [d * 1000 for d, name in holds.seen if name == "queue_chunk"],
+            "gc_ms": sorted(p * 1000 for p in holds.gc_pauses)[-3:],
             "quiet_p50": statistics.median(quiet), "quiet_p99": percentile(quiet, 0.99),
             "busy_p50": statistics.median(busy), "busy_p99": percentile(busy, 0.99),
             "busy_slowest": sorted(busy)[-3:]}
@@ -236,6 +255,8 @@ def main() -> None:
           f"{statistics.median(chunks):.1f} ms, max {max(chunks):.1f} ms")
     print("longest write transactions of the run: " + ", ".join(
         f"{d * 1000:.1f} ms ({name})" for d, name in result["holds"]))
+    print("longest full garbage collections (generation 2) of the run: "
+          + ", ".join(f"{p:.1f} ms" for p in result["gc_ms"]))
 
 
 if __name__ == "__main__":

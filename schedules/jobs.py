@@ -155,7 +155,9 @@ async def broadcasts(minqing: Office) -> None:
             if done or not await minqing.services.run(broadcast.queue_chunk, item.id):
                 done = True
                 break
-        await minqing.services.run(broadcast.progress, item.id, done)
+        counted = await minqing.services.read(broadcast.tally, item.id, done)
+        if counted is not None:  # counted off the writer; the edit is one short write
+            await minqing.services.run(broadcast.progress, item.id, counted)
 
 
 async def generate_talks(minqing: Office) -> None:

@@ -171,3 +171,25 @@ async def test_the_annual_report_is_a_workbook_with_its_summary(office: Office) 
     audit = await office.rows("SELECT actor_id, detail FROM audit_log WHERE action = 'export'")
     assert audit == [{"actor_id": LEADER,
                       "detail": "2031-01-01..2031-12-06 annual report all 4 cases"}]
+
+
+async def test_screening_items_settled_is_the_share_resolved(office: Office) -> None:
+    from tests.test_screening_rounds import serious_item, setup
+
+    ids = await setup(office)
+    await serious_item(office, ids, level=1)
+    await serious_item(office, ids, level=2)  # a second item of the same round and unit
+    items = await office.rows("SELECT id FROM cases WHERE kind = 'dispute' ORDER BY id")
+    assert len(items) == 2
+    await office.press(STAFF, f"rs:{items[0]['id']}")  # its guarantor, 李四, settles one
+    await office.send(STAFF, "双方已达成协议")
+    office.clock.moment = moment(0, 3)  # an hour on
+    found = await office.minqing.services.read(
+        lambda unit: stats.figures(unit, stats.period([], date(2031, 12, 1))))
+    assert (found.office.items, found.office.items_resolved) == (2, 1)
+    assert found.office.settle_rate == 0.5
+    assert found.units[ids["museum"]].settle_rate == 0.5
+    assert found.staff[STAFF].items == 2
+    await office.send(LEADER, "/stats")
+    text = next(t for t in office.texts(LEADER) if t.startswith("【考核指标】"))
+    assert "排查化解率 50.0%（1/2）" in text
