@@ -3,6 +3,7 @@ inbox and the real Application, and what the bot sends is read off the fake tran
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
@@ -235,6 +236,22 @@ class Office:
     def alerts(self) -> list[str]:
         return [str(c.params.get("text", "")) for c in self.api.calls
                 if c.method == "answerCallbackQuery" and c.params.get("text")]
+
+    async def time_a_reply(self, chat_id: int, text: str, bound: int = 300) -> float:
+        """Queue a reply to `chat_id` while the sender runs; the seconds until the transport
+        holds it (the sender must be running; at most `bound` hundredths of a second)."""
+        import time as wall
+
+        from storage.models import Outgoing
+
+        began = wall.monotonic()
+        await self.minqing.db.write(lambda tx: tx.outbox.add(
+            Outgoing(chat_id=chat_id, payload={"text": text}), self.clock.now()))
+        for _ in range(bound):
+            if self.api.sent(chat_id):
+                break
+            await asyncio.sleep(0.01)
+        return wall.monotonic() - began
 
     async def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
         return await self.minqing.db.read(

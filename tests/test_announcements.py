@@ -7,14 +7,12 @@ injectable clock) keeps a broadcast to 25 a second and leaves room for relays.""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 
 from bot.core.said import BROADCAST, NOW
 from bot.outbox import Pacing
 from bot.services import broadcast
 from schedules import jobs
-from storage.models import Outgoing
 from tests.harness import CITIZEN2, LEADER, STAFF, Office, zh_day
 from tests.test_citizen import CITIZEN
 
@@ -192,14 +190,7 @@ async def test_a_relay_goes_before_a_broadcast_in_progress(office: Office) -> No
     try:
         await asyncio.sleep(0.2)
         office.api.record = True
-        began = time.monotonic()
-        await office.minqing.db.write(lambda tx: tx.outbox.add(
-            Outgoing(chat_id=CITIZEN2, payload={"text": "工作人员的答复"}), office.clock.now()))
-        for _ in range(300):  # bounded: 3 s at most
-            if office.api.sent(CITIZEN2):
-                break
-            await asyncio.sleep(0.01)
-        waited = time.monotonic() - began
+        waited = await office.time_a_reply(CITIZEN2, "工作人员的答复")
         assert office.texts(CITIZEN2) == ["工作人员的答复"], "the relay never went"
         assert waited < 0.5, f"the relay waited {waited:.2f} s behind the broadcast"
         left = (await office.rows("SELECT COUNT(*) AS n FROM outbox WHERE broadcast_id = ?"

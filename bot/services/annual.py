@@ -56,10 +56,7 @@ def _count(value: object) -> int:
 
 
 FIGURES = (
-    Column("col_received_count", 8, field_of("received"), NUMBER),
-    Column("col_handled_count", 8, field_of("handled"), NUMBER),
-    Column("col_accept_rate", 10, field_of("accept"), SHARE),
-    Column("col_handle_rate", 10, field_of("handle"), SHARE),
+    *ledger.RECEIVED_AND_RATES,
     Column("col_repeats", 8, field_of("repeats"), NUMBER),
     Column("col_complaints", 8, field_of("complaints"), NUMBER),
     Column("col_items", 8, field_of("items"), NUMBER),

@@ -218,13 +218,19 @@ ANNOUNCEMENTS = Sheet("sheet_announcements", (
     Column("col_failed", 8, field_of("failed"), NUMBER),
 ), lambda tx, s: tx.ledger.announcements(s.first, s.last))
 
-STATS = Sheet("sheet_stats", (
-    Column("col_group", 8, lambda row, scope: scope.word(f"stats_group_{row['group']}")),
-    Column("col_name", 14, lambda row, scope: row["name"] or scope.word("stats_office")),
+# Assessment's first four figures as columns: the ledger's sheet and the annual report's share
+# them (rows with received, handled, accept and handle, as bot.services.stats makes them).
+RECEIVED_AND_RATES = (
     Column("col_received_count", 8, field_of("received"), NUMBER),
     Column("col_handled_count", 8, field_of("handled"), NUMBER),
     Column("col_accept_rate", 10, field_of("accept"), SHARE),
     Column("col_handle_rate", 10, field_of("handle"), SHARE),
+)
+
+STATS = Sheet("sheet_stats", (
+    Column("col_group", 8, lambda row, scope: scope.word(f"stats_group_{row['group']}")),
+    Column("col_name", 14, lambda row, scope: row["name"] or scope.word("stats_office")),
+    *RECEIVED_AND_RATES,
     Column("col_response_hours", 12, field_of("response"), NUMBER),
     Column("col_resolve_hours", 12, field_of("resolve"), NUMBER),
     Column("col_repeats", 8, field_of("repeats"), NUMBER),
