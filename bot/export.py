@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.core.said import DOCUMENT_LIMIT, SendFile
-from bot.render.ledger import write_csv, write_xlsx
+from bot.render.ledger import XLSX_MAX_ROWS, write_csv, write_xlsx
 from bot.services import annual as annual_report
 from bot.services import ledger
 from bot.services.ledger import Scope, Sheet
@@ -58,9 +58,7 @@ async def write(services: Services, wanted: Scope, out: Path, fmt: str = "xlsx",
             return sheet.rows(tx, wanted)
         if fmt == "csv":
             return write_csv(out, chosen, rows, wanted)
-        if max_rows is not None:
-            return write_xlsx(out, chosen, rows, wanted, max_rows=max_rows)
-        return write_xlsx(out, chosen, rows, wanted)
+        return write_xlsx(out, chosen, rows, wanted, max_rows=max_rows or XLSX_MAX_ROWS)
 
     async with _exporting():
         return Written(wanted, await services.db.read(work))

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 
+from storage.ledger import NAME
 from storage.times import ts
 
 REPEAT_DAYS = 90
@@ -84,11 +85,10 @@ class Assessment:
         """Internal hand-overs (转交) in [first, last): the case, its unit, who handed it to
         whom, when and why. Read once a year (the annual report): it scans the events."""
         return self.c.execute(
-            "SELECT c.number, un.name AS unit, e.at, e.text AS reason,"
-            " COALESCE(NULLIF(fu.real_name, ''), NULLIF(fu.display_name, ''), e.actor_id)"
-            "   AS by_name,"
-            " (SELECT COALESCE(NULLIF(tu.real_name, ''), NULLIF(tu.display_name, ''), o.owner_id)"
-            "  FROM case_owners o LEFT JOIN users tu ON tu.telegram_id = o.owner_id"
+            "SELECT c.number, un.name AS unit, e.at, e.text AS reason, "
+            + NAME.format(u="fu", id="e.actor_id") + " AS by_name,"
+            " (SELECT " + NAME.format(u="tu", id="o.owner_id") + " FROM case_owners o"
+            "  LEFT JOIN users tu ON tu.telegram_id = o.owner_id"
             "  WHERE o.case_id = e.case_id AND o.assigned_at = e.at ORDER BY o.id DESC LIMIT 1)"
             "   AS to_name"
             " FROM case_events e JOIN cases c ON c.id = e.case_id"

@@ -12,7 +12,7 @@ from datetime import datetime
 from storage.times import ts
 
 # A person as the ledger names them: the real name they gave, else their Telegram name.
-_NAME = "COALESCE(NULLIF({u}.real_name, ''), NULLIF({u}.display_name, ''), {id})"
+NAME = "COALESCE(NULLIF({u}.real_name, ''), NULLIF({u}.display_name, ''), {id})"
 # Staff see the cases they own or owned (首问负责 and every hand-over after it).
 _OWNED = ("(c.owner_id = :owner OR EXISTS (SELECT 1 FROM case_owners o"
           " WHERE o.case_id = c.id AND o.owner_id = :owner))")
@@ -38,13 +38,13 @@ class Ledger:
             " c.anonymous, COALESCE(NULLIF(c.real_name, ''), c.citizen_name) AS citizen,"
             " c.citizen_phone, c.text, un.name AS unit,"
             " (SELECT group_concat(name, ' → ') FROM (SELECT "
-            + _NAME.format(u="ou", id="o.owner_id") + " AS name FROM case_owners o"
+            + NAME.format(u="ou", id="o.owner_id") + " AS name FROM case_owners o"
             " LEFT JOIN users ou ON ou.telegram_id = o.owner_id"
             " WHERE o.case_id = c.id AND o.owner_id IS NOT NULL ORDER BY o.id)) AS owners,"
             " a.due_at AS accept_due, a.met_at AS accept_met,"
             " h.due_at AS handle_due, h.met_at AS handle_met, h.extended_days,"
             " r.day AS round_day, COALESCE(si.guarantor_name, "
-            + _NAME.format(u="gu", id="si.guarantor_id") + ") AS guarantor,"
+            + NAME.format(u="gu", id="si.guarantor_id") + ") AS guarantor,"
             " si.guarantor_phone"
             " FROM cases c"
             " LEFT JOIN units un ON un.id = c.unit_id"
@@ -64,8 +64,8 @@ class Ledger:
         where = " AND s.host_id = :host" if host is not None else ""
         return self.c.execute(
             "SELECT s.id, s.kind, s.starts_at, s.ends_at, s.place, s.capacity, s.state, s.topic,"
-            " " + _NAME.format(u="hu", id="s.host_id") + " AS host,"
-            " " + _NAME.format(u="cu", id="b.citizen_id") + " AS citizen,"
+            " " + NAME.format(u="hu", id="s.host_id") + " AS host,"
+            " " + NAME.format(u="cu", id="b.citizen_id") + " AS citizen,"
             " b.topic AS booking_topic, b.state AS booking_state, b.attendance, b.outcome"
             " FROM talk_slots s"
             " LEFT JOIN users hu ON hu.telegram_id = s.host_id"
@@ -82,7 +82,7 @@ class Ledger:
         return self.c.execute(
             "SELECT r.day, r.cadence, un.name AS unit, sa.state AS answer, sa.answered_at,"
             " c.number, c.state AS case_state, si.parties, si.people, si.demand, si.risk_level,"
-            " COALESCE(si.guarantor_name, " + _NAME.format(u="gu", id="si.guarantor_id")
+            " COALESCE(si.guarantor_name, " + NAME.format(u="gu", id="si.guarantor_id")
             + ") AS guarantor, si.guarantor_phone, h.due_at AS target, h.met_at AS settled"
             " FROM screening_rounds r"
             " JOIN (SELECT DISTINCT round_id, unit_id FROM screening_prompts) p"
@@ -103,7 +103,7 @@ class Ledger:
         return self.c.execute(
             "SELECT m.id, m.source, m.doc_number, m.content, m.created_at, m.due_at, m.state,"
             " m.result, m.reported_at, m.overdue_at, c.number AS case_number,"
-            " " + _NAME.format(u="ou", id="m.owner_id") + " AS owner"
+            " " + NAME.format(u="ou", id="m.owner_id") + " AS owner"
             " FROM assigned_matters m"
             " LEFT JOIN users ou ON ou.telegram_id = m.owner_id"
             " LEFT JOIN cases c ON c.id = m.case_id"
@@ -114,7 +114,7 @@ class Ledger:
     def announcements(self, first: datetime, last: datetime) -> Iterator[sqlite3.Row]:
         return self.c.execute(
             "SELECT a.id, a.kind, a.title, a.created_at, a.state, a.event_at, a.place,"
-            " a.sent_at, a.queued, " + _NAME.format(u="cu", id="a.created_by") + " AS creator,"
+            " a.sent_at, a.queued, " + NAME.format(u="cu", id="a.created_by") + " AS creator,"
             " (SELECT COUNT(*) FROM outbox WHERE broadcast_id = a.id AND state = 'sent') AS sent,"
             " (SELECT COUNT(*) FROM outbox WHERE broadcast_id = a.id AND state = 'blocked')"
             "   AS blocked,"

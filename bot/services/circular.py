@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.core.calendar import at_local, parse_hhmm
-from bot.services import stats
+from bot.services import desk, stats
 from bot.services.stats import Figures, Period
 from bot.services.unit import Unit
 from storage.models import User
@@ -83,16 +83,11 @@ def compose(unit: Unit, to: int, month: Period) -> Circular:
     for matter in unit.tx.matters.due_by(until, limit=MATTERS_LISTED):
         owner = unit.tx.users.get(matter.owner_id)
         matters.append((matter.id, matter.source, matter.doc_number, matter.due_at,
-                        _name(owner, matter.owner_id)))
+                        desk.display(owner)))
     return Circular(to, month, found.office, before.office, tuple(lines),
                     settings.circular_threshold, tuple(kinds[:TOP_KINDS]), words,
                     unit.tx.assessment.overdue_cases(until), tuple(matters))
 
-
-def _name(user: User | None, user_id: int) -> str:
-    if user is None:
-        return str(user_id)
-    return user.real_name or user.display_name or str(user_id)
 
 
 def send(unit: Unit) -> int:

@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.rules import RuleError
+from bot.services import desk
 from bot.services.unit import Unit
 from storage.models import User
 from storage.repos import Tx
@@ -219,15 +220,10 @@ def compute(tx: Tx, tz: ZoneInfo, now: datetime, chosen: Period,
             f.talks += 1
             f.attended += row["attended"]
             f.marked += row["attended"] + row["no_show"]
-    names = {i: _name(tx.users.get(i), i) for i in staff}
+    names = {i: desk.display(tx.users.get(i)) for i in staff}
     unit_names = {u.id: u.name for u in tx.units.all()}
     return Assessment(chosen, office, dict(staff), dict(units), dict(kinds), names, unit_names)
 
-
-def _name(user: User | None, user_id: int) -> str:
-    if user is None:
-        return str(user_id)
-    return user.real_name or user.display_name or str(user_id)
 
 
 @dataclass(frozen=True)
